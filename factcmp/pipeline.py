@@ -1,0 +1,109 @@
+"""The whole job: paths in, a :class:`Report` out."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from .align import AlignParams, align
+from .compare import compare
+from .embed import Embedder, Progress, embed_texts, load_embedder
+from .config import Settings
+from .errors import IngestError
+from .ingest import read_articles
+from .query import search
+from .segment import segment
+from .types import Article, Embeddings, QueryResult, Report, Sentence
+
+log = logging.getLogger(__name__)
+
+
+def load_corpus(paths: Sequence[str | Path]) -> tuple[list[Article], list[Sentence]]:
+    """Read and segment every article under ``paths``.
+
+    Raises:
+        IngestError: unreadable input, or an article with no sentences left.
+    """
+    articles = read_articles(paths)
+    sentences: list[Sentence] = []
+    for article in articles:
+        found = segment(article)
+        if not found:
+            raise IngestError(f"{article.path}: no sentences left after removing captions and boilerplate")
+        sentences.extend(found)
+    langs = sorted({a.lang for a in articles})
+    log.info("%d articles (%s), %d sentences", len(articles), ", ".join(langs), len(sentences))
+    if len(articles) > 1 and len(langs) == 1:
+        log.warning("all articles are in one language (%s); comparing them all the same", langs[0])
+    return articles, sentences
+
+
+def _settings_dict(settings: Settings) -> dict[str, object]:
+    """The settings that shape the result (not where files live)."""
+    data = asdict(settings)
+    for machine_specific in ("cache_dir", "device", "use_cache", "batch_size"):
+        data.pop(machine_specific)
+    return data
+
+
+def compare_articles(
+    paths: Sequence[str | Path],
+    settings: Settings | None = None,
+    *,
+    embedder: Embedder | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Read, segment, embed, align and compare the articles under ``paths``.
+
+    Raises:
+        IngestError: fewer than two articles, or unreadable input.
+        ModelUnavailable: the embedding model cannot be loaded.
+    """
+    settings = settings or Settings()
+    articles, sentences = load_corpus(paths)
+    if len(articles) < 2:
+        raise IngestError(
+            f"need at least two articles to compare, got {len(articles)} ({articles[0].path}); "
+            "pass more files or a folder"
+        )
+    embedder = embedder or load_embedder(settings)
+    embeddings = embed_texts(embedder, [s.text for s in sentences], progress)
+    claims = align(
+        sentences,
+        embeddings.vectors,
+        AlignParams(neighbours=settings.neighbours, link_threshold=settings.link_threshold),
+    )
+    findings = compare(articles, sentences, claims)
+    return Report(
+        model_id=embeddings.model_id,
+        settings=_settings_dict(settings),
+        articles=tuple(articles),
+        sentences=tuple(sentences),
+        findings=tuple(findings),
+    )
+
+
+def query_articles(
+    query: str,
+    paths: Sequence[str | Path],
+    settings: Settings | None = None,
+    *,
+    embedder: Embedder | None = None,
+    progress: Progress | None = None,
+) -> tuple[QueryResult, list[Article], list[Sentence], Embeddings]:
+    """Find each article's sentences on the topic of ``query``.
+
+    Returns:
+        the result, the articles, their sentences, and the sentence embeddings.
+    """
+    settings = settings or Settings()
+    if not query.strip():
+        raise IngestError("the query is empty; pass a topic, e.g. \"the mutual defense clause\"")
+    articles, sentences = load_corpus(paths)
+    embedder = embedder or load_embedder(settings)
+    embeddings = embed_texts(embedder, [s.text for s in sentences] + [query], progress)
+    vectors = embeddings.vectors
+    result = search(query, vectors[-1], articles, sentences, vectors[:-1])
+    return result, articles, sentences, Embeddings(embeddings.model_id, vectors[:-1])

@@ -1,0 +1,89 @@
+"""The JSON wire format, versioned. Adding a key bumps the minor version; renaming or
+removing one bumps the major version. Readers reject an unknown major version."""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+SCHEMA_VERSION = "1.0"
+
+
+class ArticleDict(TypedDict):
+    id: str
+    path: str
+    lang: str
+    date: str | None
+    title: str | None
+    source: str | None
+
+
+class SentenceDict(TypedDict):
+    id: str
+    article: str
+    index: int
+    text: str
+    start: int
+    end: int
+    kind: str
+
+
+class LinkDict(TypedDict):
+    a: str
+    b: str
+    score: float
+
+
+class DetailDict(TypedDict):
+    sentence: str
+    kind: str
+    value: str
+    text: str
+    start: int
+    end: int
+
+
+class DifferenceDict(TypedDict):
+    kind: str
+    values: dict[str, list[str]]
+
+
+class ClaimDict(TypedDict):
+    id: str
+    sentences: list[str]
+    articles: list[str]
+    silent: list[str]
+    verdict: str
+    details: list[DetailDict]
+    differences: list[DifferenceDict]
+    links: list[LinkDict]
+
+
+class ReportDict(TypedDict):
+    schema_version: str
+    factcmp_version: str
+    model: str
+    settings: dict[str, object]
+    articles: list[ArticleDict]
+    sentences: list[SentenceDict]
+    claims: list[ClaimDict]
+
+
+class QueryHitDict(TypedDict):
+    sentence: str
+    text: str
+    score: float
+
+
+class QueryArticleDict(TypedDict):
+    article: str
+    silent: bool
+    hits: list[QueryHitDict]
+
+
+class QueryReportDict(TypedDict):
+    schema_version: str
+    factcmp_version: str
+    model: str
+    query: str
+    articles: list[ArticleDict]
+    results: list[QueryArticleDict]

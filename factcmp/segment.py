@@ -1,0 +1,139 @@
+"""Split an article into sentences, dropping captions, photo credits and site boilerplate.
+
+Sentence rules come from ``sentence-splitter`` (Koehn & Schroeder's heuristic splitter with
+per-language non-breaking prefixes), applied line by line so that headings and captions
+never run into the next paragraph.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections.abc import Iterator
+
+from .types import Article, Sentence, SentenceKind
+
+log = logging.getLogger(__name__)
+
+SPLITTER_LANGUAGES = frozenset(
+    "ca cs da de el en es fi fr hu is it lt lv nl no pl pt ro ru sk sl sv tr".split()
+)
+
+# A photo credit or caption marker anywhere in a line: "Foto: EPA/SCANPIX", "© www.kremlin.ru",
+# "AFP/Sergei Ilyin", "Xinhua/STA".
+_CREDIT_RE = re.compile(
+    r"(?:\b(?:foto|photo|fotó|mynd|attēls|slika|vir|avots|heimild)\s*:)"
+    r"|©"
+    r"|\b(?:AFP|EPA|AP|Reuters|Xinhua|STA|SCANPIX|LETA|TASS|Getty(?:\s+Images)?|Bobo|Profimedia)"
+    r"\s*/\s*[\w(]",
+    re.IGNORECASE,
+)
+# A line that is only a web address or a site name: "mbl.is", "www.delfi.lv".
+_DOMAIN_RE = re.compile(r"^(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/?$", re.I)
+# Site furniture seen at the end of news pages, in lowercase.
+BOILERPLATE = frozenset(
+    {
+        "bloggað um fréttina",
+        "fleira áhugavert",
+        "meira",
+        "lasiet arī",
+        "preberite tudi",
+        "preberite še",
+        "read more",
+        "related",
+        "share",
+        "advertisement",
+        "reklāma",
+        "oglas",
+    }
+)
+_TERMINAL = ".!?…\"'”“«»)’"
+_ELLIPSIS_RE = re.compile(r"(?:…|\.\.\.)\s*$")
+
+
+@functools.lru_cache(maxsize=None)
+def _splitter(lang: str):  # type: ignore[no-untyped-def]
+    from sentence_splitter import SentenceSplitter
+
+    return SentenceSplitter(language=lang if lang in SPLITTER_LANGUAGES else "en")
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    """Yield (offset, line) for each non-blank line, with surrounding whitespace stripped."""
+    for match in re.finditer(r"[^\n]+", text):
+        line = match.group()
+        stripped = line.strip()
+        if stripped:
+            yield match.start() + (len(line) - len(line.lstrip())), stripped
+
+
+def _is_furniture(line: str) -> bool:
+    """A credit, caption marker, bare site name or boilerplate phrase."""
+    low = line.lower().rstrip(" .:")
+    return bool(_CREDIT_RE.search(line) or _DOMAIN_RE.match(line) or low in BOILERPLATE)
+
+
+def content_lines(text: str) -> list[tuple[int, str]]:
+    """The lines of ``text`` that carry article content, as (offset, line)."""
+    lines = list(_lines(text))
+    drop = [False] * len(lines)
+    seen: set[str] = set()
+    for i, (_, line) in enumerate(lines):
+        nxt = lines[i + 1][1] if i + 1 < len(lines) else ""
+        teaser = _ELLIPSIS_RE.search(line) and nxt.startswith(_ELLIPSIS_RE.sub("", line).rstrip())
+        if _is_furniture(line) or teaser or line in seen or (nxt != line and nxt.startswith(line)):
+            drop[i] = True
+        seen.add(line)
+    # A short unpunctuated line right above a credit line is that photo's caption.
+    for i in range(len(lines) - 1):
+        if drop[i + 1] and _CREDIT_RE.search(lines[i + 1][1]) and not lines[i][1].endswith(
+            tuple(_TERMINAL)
+        ):
+            drop[i] = True
+    return [line for line, dropped in zip(lines, drop, strict=True) if not dropped]
+
+
+def _locate(sentence: str, line: str, cursor: int) -> tuple[int, int]:
+    """Find ``sentence`` in ``line`` at or after ``cursor``, allowing changed whitespace."""
+    at = line.find(sentence, cursor)
+    if at >= 0:
+        return at, at + len(sentence)
+    pattern = r"\s+".join(re.escape(tok) for tok in sentence.split())
+    match = re.compile(pattern).search(line, cursor)
+    if match is None:  # the splitter changed more than whitespace: keep the rest of the line
+        return cursor, len(line)
+    return match.start(), match.end()
+
+
+def segment(article: Article) -> list[Sentence]:
+    """Split ``article`` into sentences with character offsets into ``article.text``.
+
+    A line without sentence-final punctuation is a heading (``kind="heading"``); captions,
+    photo credits, repeated lines and site boilerplate are left out.
+    """
+    splitter = _splitter(article.lang)
+    sentences: list[Sentence] = []
+    for offset, line in content_lines(article.text):
+        kind: SentenceKind = "body" if line.endswith(tuple(_TERMINAL)) else "heading"
+        cursor = 0
+        for piece in splitter.split(line):
+            piece = piece.strip()
+            if not piece:
+                continue
+            start, end = _locate(piece, line, cursor)
+            cursor = end
+            text = line[start:end]
+            if _is_furniture(text) and len(text) < 40:
+                continue
+            sentences.append(
+                Sentence(
+                    article_id=article.id,
+                    index=len(sentences),
+                    text=text,
+                    start=offset + start,
+                    end=offset + end,
+                    kind=kind,
+                )
+            )
+    return sentences
