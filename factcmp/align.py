@@ -13,11 +13,13 @@ else" (both score 0.82-0.90 with the default model), so each candidate pair is s
 A pair becomes a link when its score clears ``link_threshold`` and each sentence is the
 other's best match in the other article (mutual nearest neighbours). Links are merged into
 claims best-first, and a claim never takes two sentences from one article, so one claim
-cannot swallow the corpus.
+cannot swallow the corpus: a claim takes at most ``per_article`` sentences from one
+article (a fact is sometimes spread over two sentences) and at most two per article overall.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -36,6 +38,7 @@ class AlignParams:
     candidates: int = 16
     link_threshold: float = 1.06
     anchor_weight: float = 0.15
+    per_article: int = 2
 
 
 def nearest_other(
@@ -148,8 +151,14 @@ def candidate_links(
     return links
 
 
-def group_claims(sentences: Sequence[Sentence], links: Sequence[Link]) -> list[Claim]:
-    """Merge links into claims, strongest first; a claim holds one sentence per article.
+def group_claims(
+    sentences: Sequence[Sentence], links: Sequence[Link], per_article: int = 2
+) -> list[Claim]:
+    """Merge links into claims, strongest first (single linkage with caps).
+
+    A merge is refused when the claim would hold more than ``per_article`` sentences of one
+    article, or more than ``per_article`` times the number of articles in all: chains of
+    look-alike sentences cannot grow one claim over the corpus.
 
     Every sentence ends up in exactly one claim; a sentence without links is a claim of its
     own. Claims are ordered by their first sentence (article order, then position).
@@ -157,8 +166,9 @@ def group_claims(sentences: Sequence[Sentence], links: Sequence[Link]) -> list[C
     position = {s.id: n for n, s in enumerate(sentences)}
     article_of = {s.id: s.article_id for s in sentences}
     parent = {s.id: s.id for s in sentences}
-    members: dict[str, set[str]] = {s.id: {s.id} for s in sentences}
+    members: dict[str, list[str]] = {s.id: [s.id] for s in sentences}
     kept: dict[str, list[Link]] = {s.id: [] for s in sentences}
+    max_size = per_article * len(set(article_of.values()))
 
     def root(x: str) -> str:
         while parent[x] != x:
@@ -171,12 +181,13 @@ def group_claims(sentences: Sequence[Sentence], links: Sequence[Link]) -> list[C
         if ra == rb:
             kept[ra].append(link)
             continue
-        arts_a = {article_of[m] for m in members[ra]}
-        arts_b = {article_of[m] for m in members[rb]}
-        if arts_a & arts_b:
+        merged = members[ra] + members[rb]
+        counts = Counter(article_of[m] for m in merged)
+        if len(merged) > max_size or max(counts.values()) > per_article:
             continue
         parent[rb] = ra
-        members[ra] |= members.pop(rb)
+        members[ra] = merged
+        del members[rb]
         kept[ra] += kept.pop(rb) + [link]
 
     roots = sorted(members, key=lambda r: min(position[m] for m in members[r]))
@@ -193,4 +204,4 @@ def align(
 ) -> list[Claim]:
     """Group ``sentences`` (with their ``(n, d)`` unit ``vectors``) into claims."""
     params = params or AlignParams()
-    return group_claims(sentences, candidate_links(sentences, vectors, params))
+    return group_claims(sentences, candidate_links(sentences, vectors, params), params.per_article)
