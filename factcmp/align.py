@@ -36,7 +36,7 @@ class AlignParams:
 
     neighbours: int = 4
     candidates: int = 16
-    link_threshold: float = 1.06
+    link_threshold: float = 1.0
     anchor_weight: float = 0.15
     per_article: int = 2
 
