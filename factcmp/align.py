@@ -3,6 +3,8 @@
 Cosine similarity alone cannot tell "the same fact" from "a look-alike about something
 else" (both score 0.82-0.90 with the default model), so each candidate pair is scored with
 
+* cosine after centring each language on its own mean (sentences of one language share an
+  offset that says nothing about their content);
 * the ratio margin of Artetxe & Schwenk (2019): cosine divided by the mean similarity of
   both sentences to their k nearest neighbours in other articles, which discounts sentences
   that resemble everything (hubs);
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .embed import centre_by_language
 from .types import Claim, Link, Sentence
 
 BLOCK_ROWS = 1024
@@ -36,7 +39,7 @@ class AlignParams:
 
     neighbours: int = 4
     candidates: int = 16
-    link_threshold: float = 1.0
+    link_threshold: float = 1.1
     anchor_weight: float = 0.15
     per_article: int = 2
 
@@ -115,7 +118,11 @@ def _anchor_words(text: str) -> str:
 def candidate_links(
     sentences: Sequence[Sentence], vectors: np.ndarray, params: AlignParams
 ) -> list[Link]:
-    """Scored, mutual-best cross-article links whose score clears the threshold."""
+    """Scored, mutual-best cross-article links whose score clears the threshold.
+
+    Args:
+        vectors: unit rows, shape ``(n, d)``, already centred by language.
+    """
     n = len(sentences)
     if n < 2:
         return []
@@ -200,8 +207,20 @@ def group_claims(
 
 
 def align(
-    sentences: Sequence[Sentence], vectors: np.ndarray, params: AlignParams | None = None
+    sentences: Sequence[Sentence],
+    vectors: np.ndarray,
+    params: AlignParams | None = None,
+    langs: Sequence[str] | None = None,
 ) -> list[Claim]:
-    """Group ``sentences`` (with their ``(n, d)`` unit ``vectors``) into claims."""
+    """Group ``sentences`` into claims.
+
+    Args:
+        sentences: from two or more articles.
+        vectors: their unit embeddings, shape ``(n, d)``.
+        params: the aligner's knobs.
+        langs: the language of each sentence; each language is centred on its own mean
+            first, so that sentences do not link for sharing a language. ``None``: all one.
+    """
     params = params or AlignParams()
+    vectors, _ = centre_by_language(vectors, langs if langs is not None else [""] * len(vectors))
     return group_claims(sentences, candidate_links(sentences, vectors, params), params.per_article)

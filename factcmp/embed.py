@@ -45,6 +45,35 @@ def normalise(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(norms, 1e-12)
 
 
+def centre_by_language(vectors: np.ndarray, langs: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Subtract each language's mean vector, then re-normalise.
+
+    Multilingual embeddings carry a language-specific offset, so sentences in one language
+    look alike whatever they say. Centring each language removes that offset (and the
+    story's common topic), leaving what sets a sentence apart. A language with few
+    sentences has a noisy mean, so its mean is shrunk towards the overall mean.
+
+    Args:
+        vectors: unit rows, shape ``(n, d)``.
+        langs: the language of each row.
+
+    Returns:
+        ``(centred unit rows (n, d), overall mean (d,))``; the mean is what a query subtracts.
+    """
+    overall = vectors.mean(axis=0) if len(vectors) else np.zeros(vectors.shape[1:], np.float32)
+    langs_arr = np.asarray(langs)
+    centred = vectors.copy()
+    for lang in sorted(set(langs)):
+        rows = langs_arr == lang
+        n = int(rows.sum())
+        weight = n / (n + _SHRINK)
+        centred[rows] -= weight * vectors[rows].mean(axis=0) + (1 - weight) * overall
+    return normalise(centred), overall
+
+
+_SHRINK = 4.0
+
+
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model, loaded on first use.
 

@@ -16,8 +16,11 @@ Without a header the language is detected, and a first line starting with ``date
 
 from __future__ import annotations
 
+import codecs
+import hashlib
 import logging
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -31,7 +34,37 @@ HEADER_KEYS = frozenset({"lang", "date", "title", "source", "id"})
 _HEADER_RE = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 _DATE_LINE_RE = re.compile(r"\A\ufeff?\s*date\s+(\d{4}-\d{2}(?:-\d{2})?)\b[ \t]*")
 _DATE_RE = re.compile(r"\A\d{4}(?:-\d{2}(?:-\d{2})?)?\Z")
+_OPEN_HEADER_RE = re.compile(r"\A\ufeff?---[ \t]*\r?\n")
 MIN_LANG_CONFIDENCE = 0.5
+DETECT_SAMPLE_CHARS = 20_000
+"""Language detection reads the start of the body only: enough for a verdict, fast on 10 MB."""
+
+ISO_639_1 = frozenset(
+    """aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv
+    cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht
+    hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la
+    lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj
+    om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv
+    sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu""".split()
+)
+"""Valid ``lang:`` codes; a detected language outside this set (e.g. ``zxx``, no language) fails."""
+
+# Legacy 8-bit encodings tried when a file is not UTF-8, Baltic and Central European first.
+LEGACY_ENCODINGS = (
+    "cp1257", "iso8859_13", "iso8859_4", "cp1250", "iso8859_2", "cp1252", "latin_1",
+    "iso8859_15", "cp1251", "koi8_r", "cp1253", "cp1254", "mac_roman", "cp850",
+)
+# The letters outside ASCII that each language writes; a wrong code page shows up as letters
+# the language does not use ("treðdien" for Latvian "trešdien"). Lowercase.
+KNOWN_LETTERS = {
+    "lv": "āčēģīķļņšūž", "lt": "ąčęėįšųūž", "et": "äöõüšž", "fi": "äöåšž",
+    "sl": "čšžćđ", "hr": "čćđšž", "bs": "čćđšž", "sr": "čćđšž", "cs": "áčďéěíňóřšťúůýž",
+    "sk": "áäčďéíĺľňóôŕšťúýž", "pl": "ąćęłńóśźż", "hu": "áéíóöőúüű", "ro": "ăâîșşțţ",
+    "de": "äöüß", "is": "áðéíóúýþæö", "da": "æøåéó", "no": "æøåéóò", "nb": "æøåéóò",
+    "nn": "æøåéóò", "sv": "åäöé", "fr": "àâæçéèêëîïôœùûüÿ", "es": "áéíñóúü",
+    "pt": "áâãàçéêíóôõú", "it": "àèéìíîòóùú", "tr": "çğıöşüâî", "ca": "àçèéíïòóúü",
+    "nl": "éëïöü", "en": "éï",
+}
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
@@ -66,35 +99,93 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
+def _control_share(text: str) -> float:
+    """The share of control characters other than whitespace: high for binary data."""
+    if not text:
+        return 0.0
+    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v")
+    return controls / len(text)
+
+
+def _letter_fit(text: str, lang: str) -> float:
+    """The share of non-ASCII letters in ``text`` that ``lang`` writes (1.0 when unknown)."""
+    letters = KNOWN_LETTERS.get(lang)
+    foreign = [c for c in text.lower() if ord(c) > 127 and c.isalpha()]
+    if letters is None or not foreign:
+        return 1.0
+    return sum(c in letters for c in foreign) / len(foreign)
+
+
 def decode(data: bytes, path: Path) -> str:
-    """Bytes to text: UTF-8 first, else the most likely legacy encoding.
+    """Bytes to text: UTF-8 (or UTF-16/32 with a byte-order mark) first, else the legacy
+    encoding whose text reads best.
+
+    charset-normalizer alone mistakes Windows-1257 Latvian for Windows-1258, so each candidate
+    code page is scored by how many of its non-ASCII letters belong to the language detected
+    in it, then by the detector's confidence.
 
     Raises:
         IngestError: the bytes are binary or in no encoding that can be told apart.
     """
+    for bom, codec in (
+        (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError as e:
+                raise IngestError(f"{path}: has a {codec} byte-order mark but is not {codec}; "
+                                  "convert it to UTF-8") from e
     if b"\x00" in data[:8192]:
-        raise IngestError(f"{path}: looks like a binary file, not text; pass UTF-8 text files")
+        raise IngestError(
+            f"{path}: looks like a binary file (it holds NUL bytes), not text; "
+            "pass UTF-8 text files"
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    guesses = [m.encoding for m in list(from_bytes(data))[:3]]
+    best: tuple[tuple[float, float, float, int], str, str] | None = None
+    for rank, encoding in enumerate(dict.fromkeys([*guesses, *LEGACY_ENCODINGS])):
+        if encoding.startswith(("utf_16", "utf_32")):
+            continue  # only with a byte-order mark (handled above)
+        try:
+            text = data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        sample = text[:DETECT_SAMPLE_CHARS]
+        if _control_share(sample) > 0.01:
+            continue
+        lang, prob = detect_language(sample)
+        score = (_letter_fit(sample, lang), prob, -_control_share(sample), -rank)
+        if best is None or score > best[0]:
+            best = (score, encoding, text)
     if best is None:
-        raise IngestError(f"{path}: not UTF-8 and no known text encoding fits; convert it to UTF-8")
-    log.warning("%s: not UTF-8, read as %s", path, best.encoding)
-    return str(best)
+        raise IngestError(
+            f"{path}: not UTF-8 and no known text encoding fits (binary?); convert it to UTF-8, "
+            "e.g. iconv -f cp1257 -t utf-8"
+        )
+    log.warning("%s: not UTF-8, read as %s; convert it to UTF-8 to be sure", path, best[1])
+    return best[2]
 
 
 def parse_header(text: str, path: Path) -> tuple[dict[str, str], int]:
     """Return the metadata header's fields and where the body starts (0 if there is no header).
 
     Raises:
-        IngestError: the header is not ``key: value`` lines or has an unknown key.
+        IngestError: the header is not closed, not ``key: value`` lines, or has an unknown key.
     """
     match = _HEADER_RE.match(text)
     if match is None:
+        if _OPEN_HEADER_RE.match(text):
+            raise IngestError(
+                f"{path}: metadata header opened with '---' but never closed; "
+                "end it with a line '---'"
+            )
         date_line = _DATE_LINE_RE.match(text)
         if date_line:
             return {"date": date_line.group(1)}, date_line.end()
@@ -102,9 +193,14 @@ def parse_header(text: str, path: Path) -> tuple[dict[str, str], int]:
     import yaml
 
     try:
-        fields = yaml.safe_load(match.group(1)) or {}
+        # BaseLoader keeps every value a string: "lang: no" stays Norwegian, not False.
+        fields = yaml.load(match.group(1), Loader=yaml.BaseLoader) or {}
     except yaml.YAMLError as e:
-        raise IngestError(f"{path}: malformed metadata header ({e.__class__.__name__}): {e}") from e
+        problem = str(e).replace("\n", " ")
+        raise IngestError(
+            f"{path}: malformed metadata header ({problem}); write 'key: value' lines and quote "
+            "values that hold ': '"
+        ) from e
     if not isinstance(fields, dict):
         raise IngestError(f"{path}: metadata header must be 'key: value' lines, got {fields!r}")
     unknown = sorted(str(k) for k in fields if k not in HEADER_KEYS)
@@ -112,10 +208,28 @@ def parse_header(text: str, path: Path) -> tuple[dict[str, str], int]:
         raise IngestError(
             f"{path}: unknown metadata key(s) {unknown}; valid keys are {sorted(HEADER_KEYS)}"
         )
-    meta = {str(k): str(v) for k, v in fields.items() if v is not None}
+    not_text = sorted(str(k) for k, v in fields.items() if not isinstance(v, str))
+    if not_text:
+        raise IngestError(f"{path}: metadata key(s) {not_text} must have a single text value")
+    meta = {str(k): v.strip() for k, v in fields.items() if v.strip()}
     if "date" in meta and not _DATE_RE.match(meta["date"]):
         raise IngestError(f"{path}: date {meta['date']!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
     return meta, match.end()
+
+
+def header_language(code: str, path: Path) -> str:
+    """A ``lang:`` value as a lowercase ISO 639-1 code (``"pt-BR"`` -> ``"pt"``).
+
+    Raises:
+        UnsupportedLanguage: not an ISO 639-1 code.
+    """
+    primary = re.split(r"[-_]", code.strip().lower(), maxsplit=1)[0]
+    if primary not in ISO_639_1:
+        raise UnsupportedLanguage(
+            f"{path}: unknown language {code!r} in the header; use a two-letter ISO 639-1 "
+            "code such as lv, sl, is or en"
+        )
+    return primary
 
 
 def detect_language(text: str) -> tuple[str, float]:
@@ -137,7 +251,8 @@ def read_article(path: Path) -> Article:
 
     Raises:
         IngestError: unreadable, empty, binary or malformed.
-        UnsupportedLanguage: no ``lang`` header and the language cannot be told.
+        UnsupportedLanguage: the header's ``lang`` is no ISO 639-1 code, or there is no
+            ``lang`` and the language cannot be told.
     """
     try:
         data = path.read_bytes()
@@ -149,19 +264,22 @@ def read_article(path: Path) -> Article:
     meta, body_start = parse_header(text, path)
     body = text[body_start:]
     if not body.strip():
-        raise IngestError(f"{path}: no article text{' after the header' if body_start else ''}")
-    lang = meta.get("lang")
-    if lang is None:
-        lang, prob = detect_language(body)
-        if prob < MIN_LANG_CONFIDENCE:
+        if body_start:
+            raise IngestError(f"{path}: no article text after the header; add the article body")
+        raise IngestError(f"{path}: empty file (no article text); remove it or add the article")
+    if "lang" in meta:
+        lang = header_language(meta["lang"], path)
+    else:
+        lang, prob = detect_language(body[:DETECT_SAMPLE_CHARS])
+        if prob < MIN_LANG_CONFIDENCE or lang not in ISO_639_1:
             raise UnsupportedLanguage(
                 f"{path}: cannot tell the language (best guess {lang!r}, p={prob:.2f}); "
-                "add a header line 'lang: xx' (ISO 639-1 code)"
+                "add a metadata header with a line 'lang: xx' (ISO 639-1 code)"
             )
     return Article(
         id=meta.get("id", path.stem),
         path=str(path),
-        lang=lang.lower(),
+        lang=lang,
         text=body,
         date=meta.get("date"),
         title=meta.get("title"),
@@ -178,11 +296,19 @@ def read_articles(paths: Sequence[str | Path]) -> list[Article]:
     """
     articles = [read_article(p) for p in expand_paths(paths)]
     seen: dict[str, str] = {}
+    same_text: dict[str, str] = {}
     for article in articles:
         if article.id in seen:
             raise IngestError(
                 f"two articles have the id {article.id!r}: {seen[article.id]} and {article.path}; "
-                "rename one or give it an 'id:' header"
+                "pass each file once, or rename one or give it an 'id:' header"
             )
         seen[article.id] = article.path
+        digest = hashlib.sha256(article.text.strip().encode("utf-8")).hexdigest()
+        if digest in same_text:
+            log.warning(
+                "%s and %s hold the same text; every claim will look shared between them",
+                same_text[digest], article.path,
+            )
+        same_text.setdefault(digest, article.path)
     return articles

@@ -70,10 +70,12 @@ def compare_articles(
         )
     embedder = embedder or load_embedder(settings)
     embeddings = embed_texts(embedder, [s.text for s in sentences], progress)
+    lang = {a.id: a.lang for a in articles}
     claims = align(
         sentences,
         embeddings.vectors,
         AlignParams(neighbours=settings.neighbours, link_threshold=settings.link_threshold),
+        langs=[lang[s.article_id] for s in sentences],
     )
     findings = compare(articles, sentences, claims)
     return Report(

@@ -6,31 +6,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .embed import normalise
+from .embed import centre_by_language, normalise
 from .types import Article, QueryHit, QueryResult, Sentence
 
 MIN_Z = 2.0
 """A hit stands this many standard deviations above the corpus's mean score for the query."""
 MIN_SHARE_OF_TOP = 0.6
 """...and scores at least this share of the best sentence's score."""
-
-
-def centre_by_language(vectors: np.ndarray, langs: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Subtract each language's mean vector, then re-normalise.
-
-    Multilingual embeddings carry a language-specific offset, so a sentence in the query's
-    language wins over a better answer in another. Centring each language removes that
-    offset and the story's common topic, leaving what sets a sentence apart.
-
-    Returns:
-        ``(centred vectors (n, d), overall mean (d,))``; the mean is what a query subtracts.
-    """
-    langs_arr = np.asarray(langs)
-    centred = vectors.copy()
-    for lang in sorted(set(langs)):
-        rows = langs_arr == lang
-        centred[rows] -= vectors[rows].mean(axis=0)
-    return normalise(centred), vectors.mean(axis=0)
 
 
 def search(

@@ -20,13 +20,15 @@ SPLITTER_LANGUAGES = frozenset(
     "ca cs da de el en es fi fr hu is it lt lv nl no pl pt ro ru sk sl sv tr".split()
 )
 
-# A photo credit or caption marker anywhere in a line: "Foto: EPA/SCANPIX", "© www.kremlin.ru",
-# "AFP/Sergei Ilyin", "Xinhua/STA".
+# A photo credit or caption marker: "Foto: EPA/SCANPIX", "© www.kremlin.ru", and an agency
+# credit that opens or closes a line ("AFP/Sergei Ilyin", "Xinhua/STA"). An agency with a
+# slash inside running text ("a Reuters/Ipsos poll found ...") is not a credit.
+_AGENCY = r"(?:AFP|EPA|AP|Reuters|Xinhua|STA|SCANPIX|LETA|TASS|Getty(?:\s+Images)?|Bobo|Profimedia)"
 _CREDIT_RE = re.compile(
     r"(?:\b(?:foto|photo|fotó|mynd|attēls|slika|vir|avots|heimild)\s*:)"
     r"|©"
-    r"|\b(?:AFP|EPA|AP|Reuters|Xinhua|STA|SCANPIX|LETA|TASS|Getty(?:\s+Images)?|Bobo|Profimedia)"
-    r"\s*/\s*[\w(]",
+    rf"|^{_AGENCY}\s*/\s*\w"
+    rf"|(?<!\S){_AGENCY}\s*/\s*\w[\w'’-]*(?:[ \t]+\w[\w'’-]*){{0,3}}\s*$",
     re.IGNORECASE,
 )
 # A line that is only a web address or a site name: "mbl.is", "www.delfi.lv".
