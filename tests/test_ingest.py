@@ -1,0 +1,396 @@
+"""ingest: headers, the seeds' date line, language detection, encodings and bad input."""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+from pathlib import Path
+
+import pytest
+
+from factcmp.errors import IngestError, UnsupportedLanguage
+from factcmp.ingest import decode, expand_paths, read_article, read_articles
+from factcmp.segment import segment
+
+from conftest import CORPUS, DATA, SEEDS, article_text, write
+
+SEED_LANGS = {
+    "000_affe72af9a0df58a": "lv",
+    "001_1977e9eac9134f9c": "sl",
+    "002_86b0d1c7f16c474e": "lv",
+    "003_1132590431262ebf": "sl",
+    "004_1e85e2987fbe16f5": "is",
+}
+SEED_DATES = {
+    "000_affe72af9a0df58a": "2024-06",
+    "001_1977e9eac9134f9c": "2024-06",
+    "002_86b0d1c7f16c474e": "2023-09",
+    "003_1132590431262ebf": None,
+    "004_1e85e2987fbe16f5": None,
+}
+
+
+def seed(stem: str) -> Path:
+    return SEEDS / f"{stem}.txt"
+
+
+# --- headers -----------------------------------------------------------------------------
+
+
+def test_header_fields() -> None:
+    article = read_article(DATA / "tiny_lv.txt")
+    assert (article.id, article.lang, article.date) == ("tiny-lv", "lv", "2024-06")
+    assert article.title == "Putins Phenjanā"
+    assert article.source == "example.lv"
+    assert article.text.startswith("Vladimirs Putins trešdien")
+    assert "---" not in article.text and "lang:" not in article.text
+    raw = (DATA / "tiny_lv.txt").read_text(encoding="utf-8")
+    assert raw[article.text_offset :] == article.text
+
+
+def test_header_defaults_and_unquoted_date() -> None:
+    article = read_article(DATA / "tiny_sl.txt")
+    assert article.id == "tiny_sl"  # no id: header, so the file name without extension
+    assert article.date == "2024-06-19"  # YAML would make this a date object; we keep text
+    assert article.title is None
+    assert article.path == str(DATA / "tiny_sl.txt")
+
+
+@pytest.mark.parametrize(
+    ("value", "lang"), [("no", "no"), ("LV", "lv"), ("pt-BR", "pt"), ("'is'", "is")]
+)
+def test_header_lang_is_kept_as_text(tmp_path: Path, value: str, lang: str) -> None:
+    # YAML 1.1 reads a bare `no` as False: Norwegian must survive.
+    path = write(tmp_path / "a.txt", f"---\nlang: {value}\n---\nHei verden. Dette er en test.\n")
+    assert read_article(path).lang == lang
+
+
+def test_header_empty_value_is_missing(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.txt", "---\nlang: en\nsource:\ntitle: ''\n---\nA sentence.\n")
+    article = read_article(path)
+    assert article.source is None and article.title is None
+
+
+def test_header_with_crlf_and_bom(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_bytes("\ufeff---\r\nlang: en\r\nid: crlf\r\n---\r\nOne line.\r\n".encode("utf-8"))
+    article = read_article(path)
+    assert (article.id, article.lang) == ("crlf", "en")
+    assert article.text.strip() == "One line."
+
+
+@pytest.mark.parametrize("stem", sorted(SEED_LANGS))
+def test_seed_date_line_and_language(stem: str) -> None:
+    article = read_article(seed(stem))
+    assert article.lang == SEED_LANGS[stem]
+    assert article.date == SEED_DATES[stem]
+    assert article.id == stem
+    assert article.title is None and article.source is None
+    assert not article.text.lstrip().startswith("date")
+    assert "date 20" not in article.text[:40]
+    raw = seed(stem).read_text(encoding="utf-8")
+    assert raw[article.text_offset :] == article.text
+
+
+def test_seed_date_line_body_starts_with_first_word() -> None:
+    article = read_article(seed("000_affe72af9a0df58a"))
+    assert article.text.startswith("Krievijas diktators")
+    article = read_article(seed("002_86b0d1c7f16c474e"))
+    assert article.text.startswith("Foto: EPA/SCANPIX")
+
+
+def test_header_lang_wins_over_detection(tmp_path: Path) -> None:
+    body = seed("001_1977e9eac9134f9c").read_text(encoding="utf-8")
+    path = write(tmp_path / "a.txt", article_text("hr", body))
+    assert read_article(path).lang == "hr"
+
+
+@pytest.mark.parametrize("folder", [SEEDS, CORPUS])
+def test_offsets_index_the_article_text(folder: Path) -> None:
+    for article in read_articles([folder]):
+        raw = Path(article.path).read_text(encoding="utf-8")
+        for s in segment(article):
+            assert article.text[s.start : s.end] == s.text
+            assert raw[article.text_offset + s.start : article.text_offset + s.end] == s.text
+
+
+def test_corpus_headers_match_the_raw_seeds() -> None:
+    """The corpus files are the seeds with a header: same language, same body."""
+    for article in read_articles([CORPUS]):
+        raw = read_article(seed(article.id))
+        assert article.lang == raw.lang
+        assert article.text.strip() == raw.text.strip()
+
+
+# --- folders -------------------------------------------------------------------------------
+
+
+def test_folder_expansion_sorted_and_skips_notes(tiny_corpus: Path) -> None:
+    write(tiny_corpus / "b" / "nested.txt", article_text("en", "Nested article."))
+    write(tiny_corpus / ".hidden" / "secret.txt", article_text("en", "Hidden."))
+    write(tiny_corpus / ".dotfile.txt", article_text("en", "Hidden."))
+    (tiny_corpus / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (tiny_corpus / "notes.pdf").write_bytes(b"%PDF-1.4\n\x00\x01")
+    (tiny_corpus / "LICENSE").write_text("MIT\n")
+    names = [p.relative_to(tiny_corpus).as_posix() for p in expand_paths([tiny_corpus])]
+    assert names == ["b/nested.txt", "tiny_lv.txt", "tiny_sl.txt"]
+
+
+def test_corpus_folder_reads_the_five_articles_not_the_notes() -> None:
+    paths = expand_paths([CORPUS])
+    assert [p.name for p in paths] == sorted(f"{stem}.txt" for stem in SEED_LANGS)
+    articles = read_articles([CORPUS])
+    assert [a.id for a in articles] == sorted(SEED_LANGS)
+    assert [a.lang for a in articles] == [SEED_LANGS[a.id] for a in articles]
+
+
+def test_files_keep_the_order_given(tiny_articles: list[Path]) -> None:
+    lv, sl = tiny_articles
+    assert expand_paths([sl, lv]) == [sl, lv]
+
+
+# --- bad input -------------------------------------------------------------------------------
+
+
+def test_missing_path(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.txt"
+    with pytest.raises(IngestError, match="nope.txt: no such file or folder"):
+        read_articles([missing])
+
+
+@pytest.mark.parametrize("content", [b"", b"   \n\n\t\n"])
+def test_empty_file(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "empty.txt"
+    path.write_bytes(content)
+    with pytest.raises(IngestError, match=r"empty\.txt: empty file .*add the article"):
+        read_article(path)
+
+
+def test_header_only_file(tmp_path: Path) -> None:
+    path = write(tmp_path / "head.txt", "---\nlang: en\n---\n\n")
+    with pytest.raises(IngestError, match=r"head\.txt: no article text after the header"):
+        read_article(path)
+
+
+def test_binary_file(tmp_path: Path) -> None:
+    path = tmp_path / "photo.txt"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    with pytest.raises(IngestError, match=r"photo\.txt: looks like a binary file.*UTF-8"):
+        read_article(path)
+
+
+def test_binary_file_without_nul_bytes(tmp_path: Path) -> None:
+    rng = random.Random(7)
+    path = tmp_path / "noise.txt"
+    path.write_bytes(bytes(rng.randrange(1, 256) for _ in range(20_000)))
+    with pytest.raises(IngestError, match=r"noise\.txt: not UTF-8 .*convert it to UTF-8"):
+        read_article(path)
+
+
+def test_utf16_with_bom_is_read(tmp_path: Path) -> None:
+    text = seed("004_1e85e2987fbe16f5").read_text(encoding="utf-8")
+    path = tmp_path / "utf16.txt"
+    path.write_bytes(text.encode("utf-16"))
+    article = read_article(path)
+    assert article.text == text and article.lang == "is"
+
+
+def _latin1_icelandic() -> str:
+    """Seed 004 without the quotes and ellipsis that Latin-1 lacks."""
+    text = seed("004_1e85e2987fbe16f5").read_text(encoding="utf-8")
+    return text.replace("„", '"').replace("”", '"').replace("…", "...")
+
+
+@pytest.mark.parametrize(
+    ("stem", "encoding"),
+    [
+        ("000_affe72af9a0df58a", "cp1257"),  # charset-normalizer alone says cp1258
+        ("002_86b0d1c7f16c474e", "cp1257"),
+        ("000_affe72af9a0df58a", "iso8859_13"),
+        ("001_1977e9eac9134f9c", "cp1250"),
+        ("003_1132590431262ebf", "cp1250"),
+        ("001_1977e9eac9134f9c", "iso8859_2"),
+        ("004_1e85e2987fbe16f5", "cp1252"),
+        ("004_1e85e2987fbe16f5", "latin_1"),
+    ],
+)
+def test_legacy_encodings_decode_exactly(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, stem: str, encoding: str
+) -> None:
+    text = seed(stem).read_text(encoding="utf-8")
+    if encoding == "latin_1":
+        text = _latin1_icelandic()
+    path = tmp_path / f"{stem}.txt"
+    path.write_bytes(text.encode(encoding))
+    with caplog.at_level(logging.WARNING, logger="factcmp"):
+        article = read_article(path)
+    assert text[article.text_offset :] == article.text
+    assert article.lang == SEED_LANGS[stem]
+    assert article.date == SEED_DATES[stem]
+    assert f"{stem}.txt: not UTF-8" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("Šī ir Putina pirmā vizīte Ziemeļkorejā kopš 2000.gada.", "cp1257"),
+        ("Državo je prvič obiskal pred 24 leti, ko se je srečal s Kim Jong-ilom.", "cp1250"),
+        ("Áætlað er að Pútín lendi í Norður-Kóreu í kvöld.", "latin_1"),
+    ],
+)
+def test_legacy_encoding_of_one_sentence(text: str, encoding: str) -> None:
+    assert decode(text.encode(encoding), Path("short.txt")) == text
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("lang: [lv\n", r"malformed metadata header"),
+        ("- lv\n- 2024\n", r"metadata header must be 'key: value' lines"),
+        ("language: lv\n", r"unknown metadata key\(s\) \['language'\]; valid keys are \['date'"),
+        ("lang: lv\ndate: June 2024\n", r"date 'June 2024' is not YYYY, YYYY-MM or YYYY-MM-DD"),
+        ("lang: lv\ntitle:\n  - a\n  - b\n", r"metadata key\(s\) \['title'\] must have a single text value"),
+    ],
+)
+def test_malformed_header(tmp_path: Path, header: str, message: str) -> None:
+    path = write(tmp_path / "bad.txt", f"---\n{header}---\nSome text.\n")
+    with pytest.raises(IngestError, match=r"bad\.txt: " + message):
+        read_article(path)
+
+
+def test_unclosed_header(tmp_path: Path) -> None:
+    path = write(tmp_path / "open.txt", "---\nlang: lv\ndate: '2024-06'\nSome text.\n")
+    with pytest.raises(IngestError, match=r"open\.txt: .*never closed; end it with a line '---'"):
+        read_article(path)
+
+
+@pytest.mark.parametrize("code", ["xx", "latvian", "zxx", "123"])
+def test_unknown_language_in_header(tmp_path: Path, code: str) -> None:
+    path = write(tmp_path / "odd.txt", article_text(code, "Some text here."))
+    with pytest.raises(UnsupportedLanguage, match=rf"odd\.txt: unknown language '{code}'.*ISO 639-1"):
+        read_article(path)
+
+
+@pytest.mark.parametrize("body", ["12345 67890 2024 100 %\n", "--- *** ---\n~~~ ### !!!\n"])
+def test_language_cannot_be_told(tmp_path: Path, body: str) -> None:
+    path = write(tmp_path / "numbers.txt", body)
+    with pytest.raises(UnsupportedLanguage, match=r"numbers\.txt: cannot tell the language.*'lang: xx'"):
+        read_article(path)
+
+
+def test_folder_without_articles(tmp_path: Path) -> None:
+    folder = tmp_path / "pics"
+    folder.mkdir()
+    (folder / "a.png").write_bytes(b"\x89PNG\x00")
+    (folder / "README.md").write_text("# readme\n")
+    (folder / "gold.json").write_text("{}")
+    with pytest.raises(IngestError, match=r"pics: folder holds no article files \(\.md, \.text, \.txt\)"):
+        read_articles([folder])
+
+
+def test_empty_folder(tmp_path: Path) -> None:
+    with pytest.raises(IngestError, match="folder holds no article files"):
+        read_articles([tmp_path])
+
+
+def test_same_id_twice(tmp_path: Path) -> None:
+    a = write(tmp_path / "a" / "story.txt", article_text("en", "One thing happened."))
+    b = write(tmp_path / "b" / "story.txt", article_text("en", "Another thing happened."))
+    with pytest.raises(IngestError, match=r"two articles have the id 'story'.*give it an 'id:' header") as e:
+        read_articles([a, b])
+    assert str(a) in str(e.value) and str(b) in str(e.value)
+
+
+def test_same_file_twice(tiny_articles: list[Path]) -> None:
+    with pytest.raises(IngestError, match="two articles have the id 'tiny-lv'"):
+        read_articles([tiny_articles[0], tiny_articles[0]])
+
+
+def test_same_id_from_header(tmp_path: Path) -> None:
+    a = write(tmp_path / "a.txt", article_text("en", "One thing happened.", id="x"))
+    b = write(tmp_path / "b.txt", article_text("en", "Another thing happened.", id="x"))
+    with pytest.raises(IngestError, match="two articles have the id 'x'"):
+        read_articles([a, b])
+
+
+def test_same_content_under_two_names_warns(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = "Putin visited Pyongyang. He met Kim.\n"
+    a = write(tmp_path / "a.txt", article_text("en", body))
+    b = write(tmp_path / "b.txt", article_text("en", body, source="elsewhere"))
+    with caplog.at_level(logging.WARNING, logger="factcmp"):
+        articles = read_articles([a, b])
+    assert [x.id for x in articles] == ["a", "b"]
+    assert f"{a} and {b} hold the same text" in caplog.text
+
+
+def test_different_content_does_not_warn(
+    tiny_articles: list[Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="factcmp"):
+        read_articles(tiny_articles)
+    assert caplog.text == ""
+
+
+def test_permission_denied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path / "locked.txt", article_text("en", "Secret."))
+    if os.geteuid() == 0:  # root reads anything: simulate the refusal
+        real = Path.read_bytes
+
+        def refuse(self: Path) -> bytes:
+            if self.name == "locked.txt":
+                raise PermissionError(13, "Permission denied", str(self))
+            return real(self)
+
+        monkeypatch.setattr(Path, "read_bytes", refuse)
+    else:
+        path.chmod(0)
+    with pytest.raises(IngestError, match=r"locked\.txt: permission denied; make it readable"):
+        read_article(path)
+
+
+def test_io_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path / "flaky.txt", article_text("en", "Text."))
+
+    def fail(self: Path) -> bytes:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(Path, "read_bytes", fail)
+    with pytest.raises(IngestError, match=r"flaky\.txt: cannot read \(Input/output error\)"):
+        read_article(path)
+
+
+# --- size -------------------------------------------------------------------------------------
+
+
+def big_latvian(min_bytes: int) -> str:
+    base = seed("000_affe72af9a0df58a").read_text(encoding="utf-8").split("\n", 1)[1]
+    paragraphs = [p for p in base.split("\n") if p.strip()]
+    parts: list[str] = []
+    size, n = 0, 0
+    while size < min_bytes:
+        para = f"{paragraphs[n % len(paragraphs)]} ({n})"
+        parts.append(para)
+        size += len(para.encode("utf-8")) + 2
+        n += 1
+    return "\n\n".join(parts) + "\n"
+
+
+def test_ten_megabyte_article_is_read(tmp_path: Path) -> None:
+    text = big_latvian(10_000_000)
+    path = write(tmp_path / "big.txt", text)
+    article = read_article(path)
+    assert article.lang == "lv"
+    assert article.text == text
+    assert path.stat().st_size >= 10_000_000
+
+
+def test_two_thousand_small_files(tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    for n in range(2000):
+        write(folder / f"{n:04d}.txt", article_text("en", f"Article {n} reports event {n}.\n"))
+    articles = read_articles([folder])
+    assert len(articles) == 2000
+    assert [a.id for a in articles] == [f"{n:04d}" for n in range(2000)]
