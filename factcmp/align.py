@@ -5,9 +5,10 @@ else" (both score 0.82-0.90 with the default model), so each candidate pair is s
 
 * cosine after centring each language on its own mean (sentences of one language share an
   offset that says nothing about their content);
-* the ratio margin of Artetxe & Schwenk (2019): cosine divided by the mean similarity of
+* the distance margin of Artetxe & Schwenk (2019): cosine minus the mean similarity of
   both sentences to their k nearest neighbours in other articles, which discounts sentences
-  that resemble everything (hubs);
+  that resemble everything (hubs). (Their ratio margin divides instead; after centring,
+  similarities can be near zero, where a ratio blows up.)
 * shared anchors: numbers and names, compared after transliteration (``unidecode``) as
   character n-grams, which carry across Latin-script languages ("Kursk", "Vietnamu",
   "Lukašenko", "2000").
@@ -39,7 +40,7 @@ class AlignParams:
 
     neighbours: int = 4
     candidates: int = 16
-    link_threshold: float = 1.1
+    link_threshold: float = 0.06
     anchor_weight: float = 0.15
     per_article: int = 2
 
@@ -139,7 +140,7 @@ def candidate_links(
     pair_arr = np.array(sorted(pairs), dtype=np.int64)
     a, b = pair_arr[:, 0], pair_arr[:, 1]
     cos = np.einsum("ij,ij->i", vectors[a], vectors[b])
-    margin = cos / ((radius[a] + radius[b]) / 2)
+    margin = cos - (radius[a] + radius[b]) / 2
     anchors = anchor_similarity([s.text for s in sentences], pair_arr)
     score = margin + params.anchor_weight * anchors
 
@@ -224,3 +225,4 @@ def align(
     params = params or AlignParams()
     vectors, _ = centre_by_language(vectors, langs if langs is not None else [""] * len(vectors))
     return group_claims(sentences, candidate_links(sentences, vectors, params), params.per_article)
+

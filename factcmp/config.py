@@ -30,7 +30,7 @@ class Settings:
         batch_size: sentences per forward pass of the model.
         device: torch device for sentence-transformers, ``None`` to let it choose.
         use_cache: read and write the on-disk embedding cache.
-        neighbours: k of the ratio margin (mean similarity to the k nearest sentences of other articles).
+        neighbours: k of the margin (mean similarity to the k nearest sentences of other articles).
         link_threshold: minimum evidence score for a cross-article link (margin plus anchor evidence).
     """
 
@@ -40,4 +40,4 @@ class Settings:
     device: str | None = None
     use_cache: bool = True
     neighbours: int = 4
-    link_threshold: float = 1.1
+    link_threshold: float = 0.06

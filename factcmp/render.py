@@ -100,7 +100,7 @@ def render_report(report: Report, console: Console) -> None:
         return
     console.print(coverage_table(report, shared))
     console.print(
-        "Scores are link evidence (ratio margin + anchors); 1.10 and up links.",
+        "Scores are link evidence (margin over the neighbourhood + anchors); 0.06 and up links.",
         style="dim",
         highlight=False,
     )

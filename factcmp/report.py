@@ -144,4 +144,4 @@ def query_to_dict(
 
 def dumps(data: ReportDict | QueryReportDict) -> str:
     """Deterministic JSON text: keys in schema order, UTF-8 kept, a final newline."""
-    return json.dumps(cast(dict[str, Any], data), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(cast(dict[str, Any], data), ensure_ascii=False, indent=2, allow_nan=False) + "\n"

@@ -94,7 +94,10 @@ def check_object(obj: Any, td: Any, where: str) -> None:
 def hand_made_report() -> Report:
     """A small report built by hand: one shared claim that differs, one unique sentence."""
     articles = (
-        Article(id="a", path="a.txt", lang="lv", text="", date="2024-06", title="Virsraksts", source="x.lv"),
+        Article(
+            id="a", path="a.txt", lang="lv", text="", date="2024-06", title="Virsraksts",
+            source="x.lv",
+        ),
         Article(id="b", path="b.txt", lang="sl", text="", date=None, title=None, source=None),
     )
     sentences = (
@@ -265,14 +268,16 @@ def test_newer_minor_version_with_extra_keys_is_read() -> None:
             "model",
             marks=pytest.mark.xfail(
                 strict=True, raises=KeyError,
-                reason="report.from_dict reads 'model' outside its KeyError guard: KeyError, not SchemaError",
+                reason="report.from_dict reads 'model' outside its KeyError guard: "
+                "KeyError, not SchemaError",
             ),
         ),
         pytest.param(
             "settings",
             marks=pytest.mark.xfail(
                 strict=True, raises=KeyError,
-                reason="report.from_dict reads 'settings' outside its KeyError guard: KeyError, not SchemaError",
+                reason="report.from_dict reads 'settings' outside its KeyError guard: "
+                "KeyError, not SchemaError",
             ),
         ),
     ],
@@ -332,7 +337,8 @@ def test_cached_and_uncached_runs_give_the_same_json(tmp_path: Path) -> None:
     from factcmp.embed import CachedEmbedder
 
     paths = [CORPUS]
-    plain = dumps(to_dict(compare_articles(paths, Settings(use_cache=False), embedder=FakeEmbedder())))
+    uncached = compare_articles(paths, Settings(use_cache=False), embedder=FakeEmbedder())
+    plain = dumps(to_dict(uncached))
     db = tmp_path / "e.sqlite3"
     cold = CachedEmbedder(FakeEmbedder(), EmbeddingCache(db))
     warm_inner = FakeEmbedder()
@@ -386,12 +392,6 @@ def test_pipeline_json_is_strict(pipeline_report: Report) -> None:
     _strict_loads(dumps(to_dict(pipeline_report)))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="align.candidate_links divides by a zero neighbour radius (vectors centred by "
-    "language make identical articles' radius 0): score Infinity, and report.dumps writes "
-    "it as non-standard JSON 'Infinity' (no allow_nan=False)",
-)
 def test_identical_articles_give_finite_scores_and_strict_json(tmp_path: Path) -> None:
     import warnings
 
