@@ -29,9 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .embed import centre_by_language
+from .neighbours import nearest_other
 from .types import Claim, Link, Sentence
-
-BLOCK_ROWS = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,40 +42,6 @@ class AlignParams:
     link_threshold: float = 0.06
     anchor_weight: float = 0.15
     per_article: int = 2
-
-
-def nearest_other(
-    vectors: np.ndarray, groups: np.ndarray, k: int, block_rows: int = BLOCK_ROWS
-) -> tuple[np.ndarray, np.ndarray]:
-    """The ``k`` most similar rows of other groups for each row, computed block by block.
-
-    Args:
-        vectors: L2-normalised float32, shape ``(n, d)``.
-        groups: int array, shape ``(n,)``: the article of each row.
-        k: neighbours per row (at most the number of rows in other groups).
-        block_rows: rows per block; memory is ``O(block_rows * n)``, never ``n * n``.
-
-    Returns:
-        ``(index, similarity)``, both shape ``(n, k)``, most similar first; index ``-1``
-        and similarity ``-inf`` pad rows with fewer than ``k`` others.
-    """
-    n = len(vectors)
-    index = np.full((n, k), -1, dtype=np.int64)
-    sims = np.full((n, k), -np.inf, dtype=np.float32)
-    if n == 0 or k == 0:
-        return index, sims
-    for lo in range(0, n, block_rows):
-        hi = min(n, lo + block_rows)
-        block = vectors[lo:hi] @ vectors.T
-        block[groups[lo:hi, None] == groups[None, :]] = -np.inf
-        kk = min(k, n)
-        part = np.argpartition(-block, kk - 1, axis=1)[:, :kk]
-        part_sims = np.take_along_axis(block, part, axis=1)
-        order = np.lexsort((part, -part_sims), axis=1)  # by similarity, ties by index
-        index[lo:hi, :kk] = np.take_along_axis(part, order, axis=1)
-        sims[lo:hi, :kk] = np.take_along_axis(part_sims, order, axis=1)
-    index[~np.isfinite(sims)] = -1
-    return index, sims
 
 
 def anchor_similarity(texts: Sequence[str], pairs: np.ndarray) -> np.ndarray:
@@ -127,34 +92,40 @@ def candidate_links(
     n = len(sentences)
     if n < 2:
         return []
-    article_ids = sorted({s.article_id for s in sentences})
-    groups = np.array([article_ids.index(s.article_id) for s in sentences])
+    article_ids = {a: g for g, a in enumerate(sorted({s.article_id for s in sentences}))}
+    groups = np.array([article_ids[s.article_id] for s in sentences], dtype=np.int64)
     k = max(params.neighbours, params.candidates)
     index, sims = nearest_other(vectors, groups, min(k, n))
     finite = np.where(np.isfinite(sims), sims, np.nan)
-    radius = np.nanmean(finite[:, : params.neighbours], axis=1)
+    radius = np.nan_to_num(np.nanmean(finite[:, : params.neighbours], axis=1))
 
-    pairs = {(min(i, int(j)), max(i, int(j))) for i in range(n) for j in index[i] if j >= 0}
-    if not pairs:
+    rows = np.repeat(np.arange(n), index.shape[1])
+    cols = index.ravel()
+    found = cols >= 0
+    pair_arr = np.unique(np.sort(np.stack([rows[found], cols[found]], axis=1), axis=1), axis=0)
+    if len(pair_arr) == 0:
         return []
-    pair_arr = np.array(sorted(pairs), dtype=np.int64)
     a, b = pair_arr[:, 0], pair_arr[:, 1]
     cos = np.einsum("ij,ij->i", vectors[a], vectors[b])
     margin = cos - (radius[a] + radius[b]) / 2
     anchors = anchor_similarity([s.text for s in sentences], pair_arr)
     score = margin + params.anchor_weight * anchors
 
-    # Mutual best per (sentence, other article).
-    best: dict[tuple[int, int], tuple[float, int]] = {}
-    for (i, j), s in zip(pair_arr.tolist(), score.tolist(), strict=True):
-        for x, y in ((i, j), (j, i)):
-            key = (x, int(groups[y]))
-            if key not in best or s > best[key][0] or (s == best[key][0] and y < best[key][1]):
-                best[key] = (s, y)
+    # Mutual best per (sentence, other article): each pair seen from both ends, the best
+    # partner per (sentence, article) first (ties to the lower index), then both must agree.
+    src = np.concatenate([a, b])
+    dst = np.concatenate([b, a])
+    both = np.concatenate([score, score])
+    key = src * len(article_ids) + groups[dst]
+    order = np.lexsort((dst, -both, key))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = key[order][1:] != key[order][:-1]
+    best_of = dict(zip(key[order][first].tolist(), dst[order][first].tolist()))
     links = []
-    for (i, j), s in zip(pair_arr.tolist(), score.tolist(), strict=True):
-        mutual = best[(i, int(groups[j]))][1] == j and best[(j, int(groups[i]))][1] == i
-        if mutual and s >= params.link_threshold:
+    for i, j, s in zip(a.tolist(), b.tolist(), score.tolist()):
+        if s < params.link_threshold:
+            continue
+        if best_of[i * len(article_ids) + groups[j]] == j and best_of[j * len(article_ids) + groups[i]] == i:
             links.append(Link(a=sentences[i].id, b=sentences[j].id, score=round(float(s), 4)))
     return links
 

@@ -23,7 +23,9 @@ SPLITTER_LANGUAGES = frozenset(
 # A photo credit or caption marker: "Foto: EPA/SCANPIX", "© www.kremlin.ru", and an agency
 # credit that opens or closes a line ("AFP/Sergei Ilyin", "Xinhua/STA"). An agency with a
 # slash inside running text ("a Reuters/Ipsos poll found ...") is not a credit.
-_AGENCY = r"(?-i:AFP|EPA|AP|Reuters|Xinhua|STA|SCANPIX|LETA|TASS|Getty(?:\s+Images)?|Bobo|Profimedia)"
+_AGENCY = (
+    r"(?-i:AFP|EPA|AP|Reuters|Xinhua|STA|SCANPIX|LETA|TASS|Getty(?:\s+Images)?|Bobo|Profimedia)"
+)
 _CREDIT_RE = re.compile(
     r"(?:\b(?:foto|photo|fotó|mynd|attēls|slika|vir|avots|heimild)\s*:)"
     r"|©"

@@ -26,6 +26,9 @@ from conftest import CORPUS, DATA, FakeEmbedder, article_text, write
 
 ANSI = re.compile(r"\x1b\[")
 
+# Every test gets a private, empty $FACTCMP_CACHE_DIR.
+pytestmark = pytest.mark.usefixtures("cache_dir")
+
 
 def run(*args: str | Path, env: dict[str, str] | None = None) -> Result:
     return CliRunner().invoke(cli, [str(a) for a in args], env=env)
@@ -54,14 +57,15 @@ def corpus(tmp_path: Path) -> Path:
 # --- compare -----------------------------------------------------------------------------
 
 
-def test_compare_json_is_the_library_report(corpus: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+def test_compare_json_is_the_library_report(corpus: Path, no_real_model: FakeEmbedder) -> None:
     result = run("compare", corpus, "--format", "json")
     assert result.exit_code == 0, result.output
-    expected = dumps(to_dict(compare_articles([corpus], Settings(use_cache=False), embedder=FakeEmbedder())))
+    report = compare_articles([corpus], Settings(use_cache=False), embedder=FakeEmbedder())
+    expected = dumps(to_dict(report))
     assert result.stdout == expected
 
 
-def test_compare_json_stdout_is_only_json(corpus: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+def test_compare_json_stdout_is_only_json(corpus: Path, no_real_model: FakeEmbedder) -> None:
     result = run("-v", "compare", corpus, "-f", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)  # nothing but the document
@@ -69,7 +73,7 @@ def test_compare_json_stdout_is_only_json(corpus: Path, no_real_model: FakeEmbed
     assert "articles" in result.stderr  # -v logs progress, to stderr
 
 
-def test_compare_text(corpus: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+def test_compare_text(corpus: Path, no_real_model: FakeEmbedder) -> None:
     result = run("compare", corpus)
     assert result.exit_code == 0, result.output
     out = result.stdout
@@ -82,7 +86,7 @@ def test_compare_text(corpus: Path, no_real_model: FakeEmbedder, cache_dir: Path
             assert finding.claim.id in out
 
 
-def test_compare_output_file(corpus: Path, tmp_path: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+def test_compare_output_file(corpus: Path, tmp_path: Path, no_real_model: FakeEmbedder) -> None:
     target = tmp_path / "out" / "nested" / "report.json"
     result = run("compare", corpus, "--format", "json", "-o", target)
     assert result.exit_code == 0, result.output
@@ -91,7 +95,9 @@ def test_compare_output_file(corpus: Path, tmp_path: Path, no_real_model: FakeEm
     assert [p.name for p in target.parent.iterdir()] == ["report.json"]  # no temp file left
 
 
-def test_compare_text_output_file(corpus: Path, tmp_path: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+def test_compare_text_output_file(
+    corpus: Path, tmp_path: Path, no_real_model: FakeEmbedder
+) -> None:
     target = tmp_path / "report.txt"
     result = run("compare", corpus, "--output", target)
     assert result.exit_code == 0, result.output
@@ -99,14 +105,14 @@ def test_compare_text_output_file(corpus: Path, tmp_path: Path, no_real_model: F
     assert "Articles" in target.read_text(encoding="utf-8")
 
 
-def test_failed_run_writes_no_file(tmp_path: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+def test_failed_run_writes_no_file(tmp_path: Path, no_real_model: FakeEmbedder) -> None:
     target = tmp_path / "report.json"
     result = run("compare", tmp_path / "missing", "-o", target)
     assert result.exit_code == 1
     assert not target.exists()
 
 
-def test_compare_width_80_fits(corpus: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+def test_compare_width_80_fits(corpus: Path, no_real_model: FakeEmbedder) -> None:
     result = run("compare", corpus, "--width", "80")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
@@ -114,16 +120,18 @@ def test_compare_width_80_fits(corpus: Path, no_real_model: FakeEmbedder, cache_
     assert not ANSI.search(result.stdout)
 
 
-def test_compare_one_language_warns(tiny_corpus: Path, tmp_path: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
-    a = write(tmp_path / "x" / "a.txt", article_text("en", "Putin visited Pyongyang in 2024. Kim met him.\n"))
-    b = write(tmp_path / "x" / "b.txt", article_text("en", "Kim met Putin in Pyongyang in 2024. They signed a treaty.\n"))
+def test_compare_one_language_warns(tmp_path: Path, no_real_model: FakeEmbedder) -> None:
+    a = write(tmp_path / "a.txt", article_text("en", "Putin visited Pyongyang. Kim met him.\n"))
+    b = write(tmp_path / "b.txt", article_text("en", "Kim met Putin. They signed a treaty.\n"))
     result = run("compare", a, b, "-f", "json")
     assert result.exit_code == 0, result.output
     json.loads(result.stdout)
     assert "one language (en)" in result.stderr
 
 
-def test_compare_same_text_twice_warns(tmp_path: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+# align divides by zero on identical articles (see the xfail in test_report.py)
+@pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")
+def test_compare_same_text_twice_warns(tmp_path: Path, no_real_model: FakeEmbedder) -> None:
     body = "Putin visited Pyongyang in 2024. Kim met him.\n"
     a = write(tmp_path / "a.txt", article_text("en", body))
     b = write(tmp_path / "b.txt", article_text("en", body))
@@ -132,7 +140,9 @@ def test_compare_same_text_twice_warns(tmp_path: Path, no_real_model: FakeEmbedd
     assert "hold the same text" in result.stderr
 
 
-def test_model_option_and_env(corpus: Path, monkeypatch: pytest.MonkeyPatch, cache_dir: Path) -> None:
+def test_model_option_and_env(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch, cache_dir: Path
+) -> None:
     import factcmp.pipeline
 
     seen: list[Settings] = []
@@ -151,7 +161,7 @@ def test_model_option_and_env(corpus: Path, monkeypatch: pytest.MonkeyPatch, cac
     assert all(s.cache_dir == cache_dir for s in seen)
 
 
-def test_two_thousand_small_files(tmp_path: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+def test_two_thousand_small_files(tmp_path: Path, no_real_model: FakeEmbedder) -> None:
     folder = tmp_path / "many"
     for n in range(2000):
         lang, text = ("lv", f"Putins un Kims tikās {n}. reizi.") if n % 2 else (
@@ -164,21 +174,7 @@ def test_two_thousand_small_files(tmp_path: Path, no_real_model: FakeEmbedder, c
     assert len(data["sentences"]) == 2000
 
 
-@pytest.mark.slow
-def test_ten_megabyte_article(tmp_path: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
-    from test_ingest import big_latvian
-
-    big = write(tmp_path / "big.txt", article_text("lv", big_latvian(10_000_000)))
-    result = run("compare", big, DATA / "tiny_sl.txt", "-f", "json", "-o", tmp_path / "r.json")
-    assert result.exit_code == 0, result.output
-    data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
-    assert len(data["sentences"]) > 50_000
-
-
-# --- query -------------------------------------------------------------------------------
-
-
-def test_query_json_is_the_library_answer(corpus: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+def test_query_json_is_the_library_answer(corpus: Path, no_real_model: FakeEmbedder) -> None:
     result = run("query", "Putin Kim 2000", corpus, "--format", "json")
     assert result.exit_code == 0, result.output
     answer, articles, sentences, emb = query_articles(
@@ -188,7 +184,7 @@ def test_query_json_is_the_library_answer(corpus: Path, no_real_model: FakeEmbed
     assert json.loads(result.stdout)["query"] == "Putin Kim 2000"
 
 
-def test_query_text(corpus: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+def test_query_text(corpus: Path, no_real_model: FakeEmbedder) -> None:
     result = run("query", "Putin Kim 2000", corpus)
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Query: Putin Kim 2000")
@@ -197,27 +193,27 @@ def test_query_text(corpus: Path, no_real_model: FakeEmbedder, cache_dir: Path) 
     assert not ANSI.search(result.stdout)
 
 
-def test_query_one_article_works(no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+def test_query_one_article_works(no_real_model: FakeEmbedder) -> None:
     result = run("query", "Putin", DATA / "tiny_lv.txt", "-f", "json")
     assert result.exit_code == 0, result.output
     assert [r["article"] for r in json.loads(result.stdout)["results"]] == ["tiny-lv"]
 
 
-def test_query_output_file(corpus: Path, tmp_path: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+def test_query_output_file(corpus: Path, tmp_path: Path, no_real_model: FakeEmbedder) -> None:
     target = tmp_path / "q.json"
     result = run("query", "Kim", corpus, "-f", "json", "-o", target)
     assert result.exit_code == 0 and result.stdout == ""
     assert json.loads(target.read_text(encoding="utf-8"))["query"] == "Kim"
 
 
-def test_empty_query(corpus: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+def test_empty_query(corpus: Path, no_real_model: FakeEmbedder) -> None:
     assert_clean_error(run("query", "   ", corpus), 1, "the query is empty")
 
 
 # --- errors ------------------------------------------------------------------------------
 
 
-def test_missing_path(tmp_path: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+def test_missing_path(tmp_path: Path, no_real_model: FakeEmbedder) -> None:
     result = run("compare", DATA / "tiny_lv.txt", tmp_path / "nope.txt")
     assert_clean_error(result, 1, "nope.txt", "no such file or folder")
 
@@ -242,55 +238,57 @@ def test_usage_errors_exit_2(args: list[str], no_real_model: FakeEmbedder) -> No
     assert no_real_model.calls == []
 
 
-def test_one_article_only(no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+def test_one_article_only(no_real_model: FakeEmbedder) -> None:
     result = run("compare", DATA / "tiny_lv.txt")
     assert_clean_error(result, 1, "need at least two articles", "tiny_lv.txt", "pass more files")
 
 
-def test_empty_file(tmp_path: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+def test_empty_file(tmp_path: Path, no_real_model: FakeEmbedder) -> None:
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
     assert_clean_error(run("compare", DATA / "tiny_lv.txt", empty), 1, "empty.txt", "empty file")
 
 
-def test_binary_file(tmp_path: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+def test_binary_file(tmp_path: Path, no_real_model: FakeEmbedder) -> None:
     blob = tmp_path / "blob.txt"
     blob.write_bytes(bytes(range(256)))
     assert_clean_error(run("compare", DATA / "tiny_lv.txt", blob), 1, "blob.txt", "binary")
 
 
-def test_malformed_header(tmp_path: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+def test_malformed_header(tmp_path: Path, no_real_model: FakeEmbedder) -> None:
     bad = write(tmp_path / "bad.txt", "---\nlanguage: lv\n---\nTeksts.\n")
-    assert_clean_error(run("compare", DATA / "tiny_lv.txt", bad), 1, "bad.txt", "unknown metadata key")
+    result = run("compare", DATA / "tiny_lv.txt", bad)
+    assert_clean_error(result, 1, "bad.txt", "unknown metadata key")
 
 
-def test_unsupported_language(tmp_path: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+def test_unsupported_language(tmp_path: Path, no_real_model: FakeEmbedder) -> None:
     odd = write(tmp_path / "odd.txt", article_text("klingon", "Qapla'."))
     assert_clean_error(run("compare", DATA / "tiny_lv.txt", odd), 1, "odd.txt", "unknown language")
 
 
-def test_folder_without_articles(tmp_path: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+def test_folder_without_articles(tmp_path: Path, no_real_model: FakeEmbedder) -> None:
     (tmp_path / "a.png").write_bytes(b"\x89PNG\x00")
     assert_clean_error(run("compare", tmp_path), 1, "folder holds no article files")
 
 
-def test_same_id_twice(no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+def test_same_id_twice(no_real_model: FakeEmbedder) -> None:
     path = DATA / "tiny_lv.txt"
     assert_clean_error(run("compare", path, path), 1, "two articles have the id 'tiny-lv'")
 
 
-def test_no_sentences_left(tmp_path: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+def test_no_sentences_left(tmp_path: Path, no_real_model: FakeEmbedder) -> None:
     credits = write(tmp_path / "credits.txt", article_text("lv", "Foto: EPA/SCANPIX\n\nmbl.is\n"))
-    assert_clean_error(run("compare", DATA / "tiny_lv.txt", credits), 1, "credits.txt", "no sentences left")
+    result = run("compare", DATA / "tiny_lv.txt", credits)
+    assert_clean_error(result, 1, "credits.txt", "no sentences left")
 
 
-def test_debug_shows_the_exception(tmp_path: Path, no_real_model: FakeEmbedder, cache_dir: Path) -> None:
+def test_debug_shows_the_exception(tmp_path: Path, no_real_model: FakeEmbedder) -> None:
     result = run("--debug", "compare", DATA / "tiny_lv.txt", tmp_path / "nope.txt")
     assert result.exit_code == 1
     assert isinstance(result.exception, IngestError)
 
 
-def test_model_unavailable(monkeypatch: pytest.MonkeyPatch, cache_dir: Path) -> None:
+def test_model_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
     import factcmp.pipeline
 
     def load(settings: Settings) -> Any:
@@ -301,7 +299,7 @@ def test_model_unavailable(monkeypatch: pytest.MonkeyPatch, cache_dir: Path) -> 
     assert_clean_error(result, 1, "cannot load model 'x'")
 
 
-def test_unexpected_error_is_one_line(monkeypatch: pytest.MonkeyPatch, cache_dir: Path) -> None:
+def test_unexpected_error_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     import factcmp.pipeline
 
     class Broken(FakeEmbedder):
@@ -346,7 +344,9 @@ def fake_st(monkeypatch: pytest.MonkeyPatch) -> FakeSentenceTransformer:
     return model
 
 
-def test_cache_spares_the_model_on_a_second_run(corpus: Path, fake_st: FakeSentenceTransformer, cache_dir: Path) -> None:
+def test_cache_spares_the_model_on_a_second_run(
+    corpus: Path, fake_st: FakeSentenceTransformer, cache_dir: Path
+) -> None:
     first = run("compare", corpus, "-f", "json", "--model", "some/model")
     assert first.exit_code == 0, first.output
     encoded = len(fake_st.encoded)
@@ -358,7 +358,9 @@ def test_cache_spares_the_model_on_a_second_run(corpus: Path, fake_st: FakeSente
     assert second.stdout == first.stdout
 
 
-def test_no_cache_neither_reads_nor_writes(corpus: Path, fake_st: FakeSentenceTransformer, cache_dir: Path) -> None:
+def test_no_cache_neither_reads_nor_writes(
+    corpus: Path, fake_st: FakeSentenceTransformer, cache_dir: Path
+) -> None:
     for _ in range(2):
         result = run("compare", corpus, "-f", "json", "--model", "some/model", "--no-cache")
         assert result.exit_code == 0, result.output
@@ -403,8 +405,9 @@ def test_report_renders_within_80_columns(long_corpus: Path) -> None:
 
 
 def test_differing_detail_is_shown(tmp_path: Path) -> None:
-    a = write(tmp_path / "a.txt", article_text("lv", "Putins Phenjanā ieradās 2000.gada jūlijā.\n\nKims sagaidīja.\n"))
-    b = write(tmp_path / "b.txt", article_text("lv", "Putins Phenjanā ieradās 2001.gada jūlijā.\n\nLaiks bija silts.\n"))
+    first = "Putins Phenjanā ieradās {}.gada jūlijā.\n\n"
+    a = write(tmp_path / "a.txt", article_text("lv", first.format(2000) + "Kims sagaidīja.\n"))
+    b = write(tmp_path / "b.txt", article_text("lv", first.format(2001) + "Bija silts.\n"))
     report = compare_articles([a, b], Settings(use_cache=False), embedder=FakeEmbedder())
     differ = [f for f in report.findings if f.verdict == "differ"]
     assert differ, [f.verdict for f in report.findings]
@@ -420,3 +423,36 @@ def test_query_renders_within_80_columns(long_corpus: Path) -> None:
     assert max(len(line) for line in out.splitlines()) <= 80
     assert out.startswith("Query: Putins Kims Phenjanā")
     assert not ANSI.search(out)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="render.coverage_table gives every article a column: past ~15 articles at 80 "
+    "columns rich shrinks them to nothing and the ● marks and headers vanish",
+)
+def test_coverage_table_keeps_its_marks_with_many_articles(tmp_path: Path) -> None:
+    for n in range(20):
+        body = f"Putin and Kim met in Pyongyang with {n} guards.\n\nA note {n} alpha{n} beta{n}.\n"
+        write(tmp_path / f"a{n:02d}.txt", article_text(["lv", "sl", "is"][n % 3], body))
+    report = compare_articles([tmp_path], Settings(use_cache=False), embedder=FakeEmbedder())
+    shared = [f for f in report.findings if len(f.articles) > 1]
+    assert shared
+    out = render(lambda c: render_report(report, c))
+    coverage = out[out.index("Coverage") : out.index("Scores are")].split("\n", 1)[1]
+    assert coverage.count("●") == sum(len(f.articles) for f in shared)
+    for finding in shared:
+        assert finding.claim.id in coverage
+    assert max(len(line) for line in out.splitlines()) <= 80
+
+
+def test_interrupt_exits_130(monkeypatch: pytest.MonkeyPatch) -> None:
+    import factcmp.pipeline
+
+    class Interrupted(FakeEmbedder):
+        def embed(self, texts: Any) -> np.ndarray:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(factcmp.pipeline, "load_embedder", lambda settings: Interrupted())
+    result = run("compare", DATA / "tiny_lv.txt", DATA / "tiny_sl.txt")
+    assert result.exit_code == 130
+    assert "interrupted" in result.stderr and "Traceback" not in result.output

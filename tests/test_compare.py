@@ -47,7 +47,7 @@ def test_two_sentences_of_one_article_are_still_unique() -> None:
 
 def test_same_details_agree() -> None:
     f = judge(
-        {"a": ["Putins bija Phenjanā 2000.gada jūlijā."], "b": ["Putin je bil v Pjongjangu leta 2000."]},
+        {"a": ["Putins bija Phenjanā 2000.gada jūlijā."], "b": ["Putin je bil tam leta 2000."]},
         "a:0",
         "b:0",
     )
@@ -63,7 +63,7 @@ def test_no_details_agree() -> None:
 
 def test_different_year_differs() -> None:
     f = judge(
-        {"a": ["Putins bija Phenjanā 2000.gada jūlijā."], "b": ["Putin je bil v Pjongjangu leta 2001."]},
+        {"a": ["Putins bija Phenjanā 2000.gada jūlijā."], "b": ["Putin je bil tam leta 2001."]},
         "a:0",
         "b:0",
     )

@@ -250,7 +250,10 @@ def test_legacy_encoding_of_one_sentence(text: str, encoding: str) -> None:
         ("- lv\n- 2024\n", r"metadata header must be 'key: value' lines"),
         ("language: lv\n", r"unknown metadata key\(s\) \['language'\]; valid keys are \['date'"),
         ("lang: lv\ndate: June 2024\n", r"date 'June 2024' is not YYYY, YYYY-MM or YYYY-MM-DD"),
-        ("lang: lv\ntitle:\n  - a\n  - b\n", r"metadata key\(s\) \['title'\] must have a single text value"),
+        (
+            "lang: lv\ntitle:\n  - a\n  - b\n",
+            r"metadata key\(s\) \['title'\] must have a single text value",
+        ),
     ],
 )
 def test_malformed_header(tmp_path: Path, header: str, message: str) -> None:
@@ -268,14 +271,23 @@ def test_unclosed_header(tmp_path: Path) -> None:
 @pytest.mark.parametrize("code", ["xx", "latvian", "zxx", "123"])
 def test_unknown_language_in_header(tmp_path: Path, code: str) -> None:
     path = write(tmp_path / "odd.txt", article_text(code, "Some text here."))
-    with pytest.raises(UnsupportedLanguage, match=rf"odd\.txt: unknown language '{code}'.*ISO 639-1"):
+    message = rf"odd\.txt: unknown language '{code}'.*ISO 639-1"
+    with pytest.raises(UnsupportedLanguage, match=message):
         read_article(path)
 
 
-@pytest.mark.parametrize("body", ["12345 67890 2024 100 %\n", "--- *** ---\n~~~ ### !!!\n"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "12345 67890 2024 100 %\n",
+        "--- *** ---\n~~~ ### !!!\n",
+        "xq zzv kkrt ppw qqq.\n",  # py3langid: 'zxx' (no language) with p=0.86
+    ],
+)
 def test_language_cannot_be_told(tmp_path: Path, body: str) -> None:
     path = write(tmp_path / "numbers.txt", body)
-    with pytest.raises(UnsupportedLanguage, match=r"numbers\.txt: cannot tell the language.*'lang: xx'"):
+    message = r"numbers\.txt: cannot tell the language.*'lang: xx'"
+    with pytest.raises(UnsupportedLanguage, match=message):
         read_article(path)
 
 
@@ -285,7 +297,8 @@ def test_folder_without_articles(tmp_path: Path) -> None:
     (folder / "a.png").write_bytes(b"\x89PNG\x00")
     (folder / "README.md").write_text("# readme\n")
     (folder / "gold.json").write_text("{}")
-    with pytest.raises(IngestError, match=r"pics: folder holds no article files \(\.md, \.text, \.txt\)"):
+    message = r"pics: folder holds no article files \(\.md, \.text, \.txt\)"
+    with pytest.raises(IngestError, match=message):
         read_articles([folder])
 
 
@@ -297,7 +310,8 @@ def test_empty_folder(tmp_path: Path) -> None:
 def test_same_id_twice(tmp_path: Path) -> None:
     a = write(tmp_path / "a" / "story.txt", article_text("en", "One thing happened."))
     b = write(tmp_path / "b" / "story.txt", article_text("en", "Another thing happened."))
-    with pytest.raises(IngestError, match=r"two articles have the id 'story'.*give it an 'id:' header") as e:
+    message = r"two articles have the id 'story'.*give it an 'id:' header"
+    with pytest.raises(IngestError, match=message) as e:
         read_articles([a, b])
     assert str(a) in str(e.value) and str(b) in str(e.value)
 

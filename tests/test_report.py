@@ -393,6 +393,7 @@ def test_pipeline_json_is_strict(pipeline_report: Report) -> None:
 
 
 def test_identical_articles_give_finite_scores_and_strict_json(tmp_path: Path) -> None:
+    """Identical articles once made the margin divide by zero: score Infinity, bad JSON."""
     import warnings
 
     from conftest import article_text, write
