@@ -32,6 +32,8 @@ from .embed import centre_by_language
 from .neighbours import nearest_other
 from .types import Claim, Link, Sentence
 
+PAIR_CHUNK = 100_000
+
 
 @dataclass(frozen=True, slots=True)
 class AlignParams:
@@ -64,9 +66,12 @@ def anchor_similarity(texts: Sequence[str], pairs: np.ndarray) -> np.ndarray:
         return np.zeros(len(pairs), dtype=np.float32)
     tfidf = TfidfVectorizer(analyzer="char_wb", ngram_range=(4, 4), sublinear_tf=True)
     matrix = tfidf.fit_transform(anchors)
-    left = matrix[pairs[:, 0]]
-    right = matrix[pairs[:, 1]]
-    return np.asarray(left.multiply(right).sum(axis=1)).ravel().astype(np.float32)
+    out = np.empty(len(pairs), dtype=np.float32)
+    for lo in range(0, len(pairs), PAIR_CHUNK):  # bounded memory for millions of pairs
+        chunk = pairs[lo : lo + PAIR_CHUNK]
+        product = matrix[chunk[:, 0]].multiply(matrix[chunk[:, 1]])
+        out[lo : lo + len(chunk)] = np.asarray(product.sum(axis=1)).ravel()
+    return out
 
 
 def _anchor_words(text: str) -> str:
@@ -106,28 +111,38 @@ def candidate_links(
     if len(pair_arr) == 0:
         return []
     a, b = pair_arr[:, 0], pair_arr[:, 1]
-    cos = np.einsum("ij,ij->i", vectors[a], vectors[b])
+    cos = np.concatenate(  # in chunks: gathering rows for millions of pairs takes GBs
+        [
+            np.einsum("ij,ij->i", vectors[a[lo : lo + PAIR_CHUNK]], vectors[b[lo : lo + PAIR_CHUNK]])
+            for lo in range(0, len(a), PAIR_CHUNK)
+        ]
+    )
     margin = cos - (radius[a] + radius[b]) / 2
     anchors = anchor_similarity([s.text for s in sentences], pair_arr)
     score = margin + params.anchor_weight * anchors
 
     # Mutual best per (sentence, other article): each pair seen from both ends, the best
     # partner per (sentence, article) first (ties to the lower index), then both must agree.
+    n_groups = len(article_ids)
     src = np.concatenate([a, b])
     dst = np.concatenate([b, a])
     both = np.concatenate([score, score])
-    key = src * len(article_ids) + groups[dst]
+    key = src * n_groups + groups[dst]
     order = np.lexsort((dst, -both, key))
     first = np.ones(len(order), dtype=bool)
     first[1:] = key[order][1:] != key[order][:-1]
-    best_of = dict(zip(key[order][first].tolist(), dst[order][first].tolist()))
-    links = []
-    for i, j, s in zip(a.tolist(), b.tolist(), score.tolist()):
-        if s < params.link_threshold:
-            continue
-        if best_of[i * len(article_ids) + groups[j]] == j and best_of[j * len(article_ids) + groups[i]] == i:
-            links.append(Link(a=sentences[i].id, b=sentences[j].id, score=round(float(s), 4)))
-    return links
+    best_keys, best_dst = key[order][first], dst[order][first]  # sorted by key
+
+    def best_partner(x: np.ndarray, group: np.ndarray) -> np.ndarray:
+        return best_dst[np.searchsorted(best_keys, x * n_groups + group)]
+
+    keep = (score >= params.link_threshold) & (best_partner(a, groups[b]) == b) & (
+        best_partner(b, groups[a]) == a
+    )
+    return [
+        Link(a=sentences[i].id, b=sentences[j].id, score=round(float(s), 4))
+        for i, j, s in zip(a[keep].tolist(), b[keep].tolist(), score[keep].tolist())
+    ]
 
 
 def group_claims(
