@@ -179,7 +179,7 @@ class SentenceTransformerEmbedder:
 class CachedEmbedder:
     """Wraps an embedder with the on-disk cache; the inner model loads only on a cache miss."""
 
-    def __init__(self, inner: Embedder, cache: EmbeddingCache, *, batch: int = 64) -> None:
+    def __init__(self, inner: Embedder, cache: EmbeddingCache, *, batch: int = 256) -> None:
         self.inner = inner
         self.cache = cache
         self.batch = batch
@@ -187,7 +187,10 @@ class CachedEmbedder:
 
     def embed(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         found = self.cache.get(self.model_id, texts)
-        missing = sorted({t for t, v in zip(texts, found, strict=True) if v is None})
+        # By length, so that each batch pads little (as encode() itself sorts within a call).
+        missing = sorted(
+            {t for t, v in zip(texts, found, strict=True) if v is None}, key=lambda t: (len(t), t)
+        )
         done = len(texts) - sum(v is None for v in found)
         fresh: dict[str, np.ndarray] = {}
         if progress:
