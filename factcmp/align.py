@@ -41,7 +41,7 @@ class AlignParams:
 
     neighbours: int = 4
     candidates: int = 16
-    link_threshold: float = 0.06
+    link_threshold: float = 0.15
     anchor_weight: float = 0.15
     per_article: int = 2
 
@@ -86,6 +86,39 @@ def _anchor_words(text: str) -> str:
     return " ".join(unidecode(w).lower().strip(".,:;!?\"'()“”„«»") for w in keep)
 
 
+def background_similarity(
+    index: np.ndarray, sims: np.ndarray, groups: np.ndarray, k: int
+) -> np.ndarray:
+    """Each sentence's mean similarity to its ``k`` nearest sentences in other articles,
+    leaving out its best match in each article (its would-be partners).
+
+    With several versions of one story, a sentence's nearest neighbours are its own
+    translations; counting them would make a true pair look ordinary.
+
+    Args:
+        index, sims: neighbours from :func:`nearest_other`, shape ``(n, K)``, best first.
+        groups: the article of each sentence, shape ``(n,)``.
+
+    Returns:
+        float array, shape ``(n,)``.
+    """
+    valid = index >= 0
+    neighbour_group = np.where(valid, groups[np.maximum(index, 0)], -1)
+    # The first (best) neighbour of each article in a row is a would-be partner.
+    partner = np.zeros_like(valid)
+    for col in range(index.shape[1]):
+        seen_before = (neighbour_group[:, :col] == neighbour_group[:, col : col + 1]).any(axis=1)
+        partner[:, col] = valid[:, col] & ~seen_before
+    background = valid & ~partner
+    rank = np.cumsum(background, axis=1)
+    use = background & (rank <= k)
+    count = use.sum(axis=1)
+    total = np.where(use, sims, 0.0).sum(axis=1)
+    # Rows with no background neighbour (tiny corpora) fall back to their partners.
+    fallback = np.where(valid, sims, 0.0)[:, :k].sum(axis=1) / np.maximum(valid[:, :k].sum(axis=1), 1)
+    return np.where(count > 0, total / np.maximum(count, 1), fallback).astype(np.float32)
+
+
 def candidate_links(
     sentences: Sequence[Sentence], vectors: np.ndarray, params: AlignParams
 ) -> list[Link]:
@@ -101,8 +134,7 @@ def candidate_links(
     groups = np.array([article_ids[s.article_id] for s in sentences], dtype=np.int64)
     k = max(params.neighbours, params.candidates)
     index, sims = nearest_other(vectors, groups, min(k, n))
-    finite = np.where(np.isfinite(sims), sims, np.nan)
-    radius = np.nan_to_num(np.nanmean(finite[:, : params.neighbours], axis=1))
+    radius = background_similarity(index, sims, groups, params.neighbours)
 
     rows = np.repeat(np.arange(n), index.shape[1])
     cols = index.ravel()

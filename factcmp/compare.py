@@ -1,71 +1,209 @@
-"""Compare each claim across its sources: who carries it, who is silent, what differs."""
+"""Compare each claim across its sources: who carries it, who is silent, what differs.
+
+Details are compared per *slot*: a kind of detail about one kind of thing. Dates form one
+slot; amounts and ordinals one slot per unit ("quantity:year", "quantity:soldier",
+"ordinal:visit"); persons one slot per family ("name:kim"); quotes one slot (their
+speakers). Two sources *differ* only when both state a slot and no value of one is
+compatible with any value of the other ("2000" is compatible with "2000-07"; 2000-9999
+soldiers with 10 000 soldiers; "Kim" with "Kim Jong-il", but "Kim Jong-un" not with "Kim
+Jong-il"). Amounts and ordinals without a unit never differ (24 what?), and a date stated
+as a start ("since 2006") is not held against the date of an event ("in February 2022"). Names and quotes
+never make a claim *partial*: which names a sentence spells out, or whether it quotes or
+paraphrases, is wording, not a detail withheld.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
-from .details import extract_details
-from .types import Article, Claim, Detail, DetailDiff, DetailKind, Finding, Sentence, Verdict
+from .dates import dates_compatible, parse_article_date
+from .details import extract_all, with_context_speakers
+from .names import names_compatible
+from .quantities import amounts_compatible
+from .types import (
+    Article,
+    Claim,
+    Detail,
+    DetailDiff,
+    Finding,
+    Sentence,
+    TimelineEntry,
+    Verdict,
+)
 
 
-def _values_by_article(
-    claim: Claim, sentences: dict[str, Sentence], details: dict[str, tuple[Detail, ...]]
-) -> dict[DetailKind, dict[str, set[str]]]:
-    by_kind: dict[DetailKind, dict[str, set[str]]] = {}
-    for sid in claim.members:
-        article = sentences[sid].article_id
-        for detail in details[sid]:
-            by_kind.setdefault(detail.kind, {}).setdefault(article, set()).add(detail.value)
-    return by_kind
+def slot(detail: Detail) -> str | None:
+    """The comparison slot of a detail ("date", "quantity:year", "name:kim"), or None when
+    the detail is shown but not compared (places, organisations, persons without a family)."""
+    if detail.kind in ("quantity", "ordinal"):
+        return f"{detail.kind}:{detail.unit}" if detail.unit else detail.kind
+    if detail.kind == "name":
+        return f"name:{detail.note}" if detail.unit == "person" and detail.note else None
+    return detail.kind
+
+
+# A date "since" 2006 states when a state began; it is compared with other "since" and
+# "ago" dates, never with the date of an event ("in February 2022"), which may be another's.
+_UNCOMPARABLE_ROLES = {frozenset({"since", "absolute"}), frozenset({"since", "relative"}),
+                       frozenset({"since", "weekday"})}
+
+
+def _role(value: str) -> tuple[str, str]:
+    plain, _, role = value.partition("@")
+    return plain, role
+
+
+def _comparable(kind: str, a: str, b: str) -> bool:
+    if kind != "date":
+        return True
+    return frozenset({_role(a)[1], _role(b)[1]}) not in _UNCOMPARABLE_ROLES
+
+
+def _compatible(kind: str, a: str, b: str, unit: str | None = None) -> bool:
+    a, b = _role(a)[0], _role(b)[0]
+    if kind == "date":
+        return dates_compatible(a, b)
+    if kind in ("quantity", "ordinal", "number"):
+        return amounts_compatible(a, b, unit)
+    if kind == "name":
+        return names_compatible(a, b)
+    if kind == "quote":
+        return "?" in (a, b) or names_compatible(a, b)
+    return a == b
+
+
+def _covers(kind: str, a: set[str], b: set[str], unit: str | None = None) -> bool:
+    """Every value of ``a`` has a compatible value in ``b``."""
+    return all(any(_compatible(kind, x, y, unit) for y in b) for x in a)
+
+
+def _ordered_clash(kind: str, unit: str | None, a: list[str], b: list[str]) -> bool:
+    """Two sentences that list the same number (2+) of one slot's values, in order ("38 and
+    48 percent" / "77 and 48 percent"), clash when a value differs at its place."""
+    if len(a) != len(b) or len(a) < 2:
+        return False
+    if _covers(kind, set(a), set(b), unit) and _covers(kind, set(b), set(a), unit):
+        return False
+    return any(
+        not _compatible(kind, x, y, unit) and _comparable(kind, x, y) for x, y in zip(a, b, strict=True)
+    )
 
 
 def verdict_for(
-    articles: Sequence[str], by_kind: dict[DetailKind, dict[str, set[str]]]
+    articles: Sequence[str],
+    by_kind: dict[str, dict[str, set[str]]],
+    ordered: dict[str, dict[str, list[str]]] | None = None,
 ) -> tuple[Verdict, tuple[DetailDiff, ...]]:
-    """The verdict on one claim from the details each of its articles states.
+    """The verdict on one claim from the details each of its articles states, per slot.
 
     - ``unique``: one article carries the claim.
-    - ``differ``: two articles state the same kind of detail with no value in common.
+    - ``differ``: two articles state the same slot with no compatible values.
     - ``partial``: no such clash, but some detail is stated by only some of the articles.
     - ``agree``: every detail is stated alike by every article (or none states any).
+
+    ``ordered`` optionally gives, per slot, the values of articles that carry the claim in
+    one sentence, in sentence order (see :func:`_ordered_clash`).
     """
     if len(articles) < 2:
         return "unique", ()
     diffs: list[DetailDiff] = []
     one_sided = False
-    for kind in sorted(by_kind):
-        per_article = by_kind[kind]
-        if len(per_article) < len(articles):
-            one_sided = True
+    for key in sorted(by_kind):
+        kind, _, unit = key.partition(":")
+        per_article = by_kind[key]
         stated = sorted(per_article)
-        clash = any(
-            not per_article[a] & per_article[b]
+        can_differ = not (kind in ("quantity", "ordinal") and not unit)
+        can_be_partial = kind not in ("name", "quote")
+        clash = can_differ and any(
+            not any(_compatible(kind, x, y, unit) for x in per_article[a] for y in per_article[b])
+            and any(_comparable(kind, x, y) for x in per_article[a] for y in per_article[b])
             for i, a in enumerate(stated)
             for b in stated[i + 1 :]
         )
+        lists = (ordered or {}).get(key, {})
+        clash = clash or can_differ and any(
+            _ordered_clash(kind, unit or None, lists[a], lists[b])
+            for i, a in enumerate(stated)
+            for b in stated[i + 1 :]
+            if a in lists and b in lists
+        )
         if clash:
             diffs.append(
-                DetailDiff(kind=kind, values={a: tuple(sorted(per_article[a])) for a in stated})
+                DetailDiff(
+                    kind=kind,  # type: ignore[arg-type]
+                    values={a: tuple(sorted({_role(v)[0] for v in per_article[a]})) for a in stated},
+                    unit=unit or None,
+                )
             )
-        elif any(per_article[a] != per_article[stated[0]] for a in stated):
+        elif can_be_partial and (
+            len(per_article) < len(articles)
+            or not all(_covers(kind, per_article[a], per_article[b], unit) for a in stated for b in stated)
+        ):
             one_sided = True
     if diffs:
         return "differ", tuple(diffs)
     return ("partial" if one_sided else "agree"), ()
 
 
+def _sort_date(article: Article) -> tuple[int, int, int, int]:
+    y, m, d = parse_article_date(article.date)
+    return (0, y, m or 0, d or 0) if y is not None else (1, 0, 0, 0)
+
+
 def compare(
     articles: Sequence[Article], sentences: Sequence[Sentence], claims: Sequence[Claim]
 ) -> list[Finding]:
-    """One :class:`Finding` per claim, in the order of ``claims``."""
+    """One :class:`Finding` per claim, in the order of ``claims``.
+
+    Details are read with each article's language and resolved against its date.
+    """
     by_id = {s.id: s for s in sentences}
-    details = {s.id: extract_details(s.text) for s in sentences}
+    meta = {a.id: a for a in articles}
+    details: dict[str, tuple[Detail, ...]] = {}
+    for s in sentences:
+        article = meta[s.article_id]
+        details[s.id] = extract_all(s.text, article.lang, article.date)
+    for article_id in meta:
+        ids = sorted((s.index, s.id) for s in sentences if s.article_id == article_id)
+        resolved = with_context_speakers([details[sid] for _, sid in ids])
+        details.update({sid: d for (_, sid), d in zip(ids, resolved)})
     order = [a.id for a in articles]
+    chrono = sorted(articles, key=lambda a: (_sort_date(a), order.index(a.id)))
     findings = []
     for claim in claims:
         carrying = {by_id[sid].article_id for sid in claim.members}
         carried = tuple(a for a in order if a in carrying)
-        verdict, diffs = verdict_for(carried, _values_by_article(claim, by_id, details))
+        by_slot: dict[str, dict[str, set[str]]] = {}
+        in_order: dict[str, dict[str, list[str]]] = {}
+        words: dict[str, dict[str, list[str]]] = {}
+        count = {a: sum(by_id[sid].article_id == a for sid in claim.members) for a in carrying}
+        for sid in claim.members:
+            carrier = by_id[sid].article_id
+            for detail in details[sid]:
+                key = slot(detail)
+                if key is None:
+                    continue
+                value = f"{detail.value}@{detail.note}" if detail.kind == "date" else detail.value
+                if detail.kind == "quote" and detail.note == "context":
+                    value = "?"  # a speaker guessed from earlier sentences is shown, not compared
+                by_slot.setdefault(key, {}).setdefault(carrier, set()).add(value)
+                if count[carrier] == 1:
+                    in_order.setdefault(key, {}).setdefault(carrier, []).append(value)
+                said = words.setdefault(key, {}).setdefault(carrier, [])
+                if detail.text not in said:
+                    said.append(detail.text)
+        verdict, diffs = verdict_for(carried, by_slot, in_order)
+        diffs = tuple(
+            dataclasses.replace(
+                d,
+                texts={
+                    a: tuple(words[f"{d.kind}:{d.unit}" if d.unit else d.kind][a]) for a in d.values
+                },
+            )
+            for d in diffs
+        )
+        first = next((a.id for a in chrono if a.id in carrying and a.date), None)
         findings.append(
             Finding(
                 claim=claim,
@@ -74,6 +212,23 @@ def compare(
                 verdict=verdict,
                 differences=diffs,
                 details={sid: details[sid] for sid in claim.members},
+                first_seen=first,
             )
         )
     return findings
+
+
+def build_timeline(articles: Sequence[Article], findings: Sequence[Finding]) -> tuple[TimelineEntry, ...]:
+    """The articles in date order (undated last), each with the claims it carries and the
+    claims it is the first (earliest dated) to carry."""
+    order = [a.id for a in articles]
+    chrono = sorted(articles, key=lambda a: (_sort_date(a), order.index(a.id)))
+    return tuple(
+        TimelineEntry(
+            article=a.id,
+            date=a.date,
+            claims=tuple(f.claim.id for f in findings if a.id in f.articles),
+            new_claims=tuple(f.claim.id for f in findings if f.first_seen == a.id),
+        )
+        for a in chrono
+    )

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from .align import AlignParams, align
-from .compare import compare
+from .compare import build_timeline, compare
 from .embed import Embedder, Progress, embed_texts, load_embedder
 from .config import Settings
 from .errors import IngestError
@@ -84,6 +84,7 @@ def compare_articles(
         articles=tuple(articles),
         sentences=tuple(sentences),
         findings=tuple(findings),
+        timeline=build_timeline(articles, findings),
     )
 
 

@@ -8,7 +8,8 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from .types import Article, Finding, QueryResult, Report, Sentence
+from .compare import slot
+from .types import Article, Detail, DetailDiff, Finding, QueryResult, Report, Sentence
 
 VERDICT_STYLE = {"agree": "green", "differ": "bold red", "partial": "yellow", "unique": "dim"}
 
@@ -56,21 +57,72 @@ def _highlighted(sentence: Sentence, finding: Finding) -> Text:
     text = Text(sentence.text)
     differing = {(d.kind, v) for d in finding.differences for vals in d.values.values() for v in vals}
     for detail in finding.details.get(sentence.id, ()):
+        if detail.kind == "name":
+            continue  # names are many; bold only what is compared
         style = "bold reverse" if (detail.kind, detail.value) in differing else "bold"
         text.stylize(style, detail.start, detail.end)
     return text
+
+
+def _diff_label(diff: DetailDiff) -> str:
+    """"year"/"month"/"day" for dates (the coarsest part that differs), else kind and unit."""
+    if diff.kind == "date":
+        values = [v for vals in diff.values.values() for v in vals]
+        for n, label in ((4, "year"), (7, "month"), (10, "day")):
+            if len({v[:n] for v in values}) > 1:
+                return label
+        return "date"
+    if diff.kind == "name":
+        return f"person ({diff.unit})"
+    if diff.kind == "quote":
+        return "quote speaker"
+    return f"{diff.kind} ({diff.unit})" if diff.unit else diff.kind
+
+
+def _value_and_words(detail: Detail) -> str:
+    if detail.kind == "quote":
+        words = detail.text if len(detail.text) <= 30 else detail.text[:29] + "…"
+        return f"{detail.value} «{words}»"
+    unit = f" {detail.unit}" if detail.unit and detail.kind != "name" else ""
+    return f"{detail.value}{unit} «{detail.text}»"
+
+
+def _detail_lines(report: Report, finding: Finding) -> list[Text]:
+    """Per compared slot, each source's values with the words they came from."""
+    labels = _labels(report.articles)
+    by_id = {s.id: s for s in report.sentences}
+    per_slot: dict[str, dict[str, list[str]]] = {}
+    for sid in finding.claim.members:
+        article = by_id[sid].article_id if sid in by_id else sid.rsplit(":", 1)[0]
+        for detail in finding.details.get(sid, ()):
+            key = slot(detail)
+            if key is None:
+                continue
+            shown = per_slot.setdefault(key, {}).setdefault(article, [])
+            if _value_and_words(detail) not in shown:
+                shown.append(_value_and_words(detail))
+    lines = []
+    for key in sorted(per_slot):
+        parts = [f"{labels[a]}: {', '.join(v)}" for a in finding.articles if (v := per_slot[key].get(a))]
+        silent = [labels[a] for a in finding.articles if a not in per_slot[key]]
+        tail = f"; not stated by {', '.join(silent)}" if silent else ""
+        lines.append(Text(f"  {key}: {'; '.join(parts)}{tail}", style="dim"))
+    return lines
 
 
 def claim_block(report: Report, finding: Finding) -> Group:
     labels = _labels(report.articles)
     by_id = {s.id: s for s in report.sentences}
     lang = {a.id: a.lang for a in report.articles}
+    date = {a.id: a.date for a in report.articles}
     head = Text.assemble(
         (f"{finding.claim.id} ", "bold"),
         (finding.verdict.upper(), VERDICT_STYLE[finding.verdict]),
         f"  in {', '.join(labels[a] for a in finding.articles)}",
         f"; silent: {', '.join(labels[a] for a in finding.silent) or 'none'}",
     )
+    if finding.first_seen:
+        head.append(f"; first seen {date[finding.first_seen]} ({labels[finding.first_seen]})")
     lines: list[Text] = [head]
     for sid in finding.claim.members:
         s = by_id[sid]
@@ -79,10 +131,30 @@ def claim_block(report: Report, finding: Finding) -> Group:
         prefix += f" ({score:.2f})" if score is not None else ""
         lines.append(Text(prefix, style="cyan"))
         lines.append(Text("    ") + _highlighted(s, finding))
+    lines.extend(_detail_lines(report, finding))
     for diff in finding.differences:
-        values = "; ".join(f"{labels[a]}: {', '.join(v)}" for a, v in diff.values.items())
-        lines.append(Text(f"  differs in {diff.kind}: {values}", style="red"))
+        values = "; ".join(
+            f"{labels[a]}: {', '.join(v)}"
+            + (f" «{' / '.join(diff.texts[a])}»" if diff.texts.get(a) else "")
+            for a, v in diff.values.items()
+        )
+        lines.append(Text(f"  differs in {_diff_label(diff)}: {values}", style="red"))
     return Group(*lines, Text(""))
+
+
+def timeline_table(report: Report) -> Table:
+    """Articles in date order, with how many claims each carries and first carries."""
+    labels = _labels(report.articles)
+    lang = {a.id: a.lang for a in report.articles}
+    table = Table(title="Timeline (claims first seen in each article)", title_justify="left")
+    for name in ("date", "", "lang", "claims", "first here"):
+        table.add_column(name, no_wrap=name != "first here", overflow="fold")
+    shared = {f.claim.id for f in report.findings if len(f.articles) > 1}
+    for t in report.timeline:
+        new_shared = [c for c in t.new_claims if c in shared]
+        first = f"{len(t.new_claims)}" + (f" (shared: {', '.join(new_shared)})" if new_shared else "")
+        table.add_row(t.date or "?", labels[t.article], lang[t.article], str(len(t.claims)), first)
+    return table
 
 
 def render_report(report: Report, console: Console) -> None:
@@ -100,12 +172,14 @@ def render_report(report: Report, console: Console) -> None:
         return
     console.print(coverage_table(report, shared))
     console.print(
-        "Scores are link evidence (margin over the neighbourhood + anchors); 0.06 and up links.",
+        "Scores are link evidence (margin over the neighbourhood + anchors); 0.15 and up links.",
         style="dim",
         highlight=False,
     )
     for finding in shared:
         console.print(claim_block(report, finding))
+    if report.timeline:
+        console.print(timeline_table(report))
 
 
 def render_query(

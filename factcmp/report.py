@@ -19,6 +19,7 @@ from .types import (
     QueryResult,
     Report,
     Sentence,
+    TimelineEntry,
 )
 
 
@@ -26,7 +27,7 @@ def article_dict(a: Article) -> ArticleDict:
     return {"id": a.id, "path": a.path, "lang": a.lang, "date": a.date, "title": a.title, "source": a.source}
 
 
-def _claim_dict(f: Finding) -> ClaimDict:
+def _claim_dict(f: Finding, dates: dict[str, str | None]) -> ClaimDict:
     return {
         "id": f.claim.id,
         "sentences": list(f.claim.members),
@@ -34,19 +35,32 @@ def _claim_dict(f: Finding) -> ClaimDict:
         "silent": list(f.silent),
         "verdict": f.verdict,
         "details": [
-            {"sentence": sid, "kind": d.kind, "value": d.value, "text": d.text, "start": d.start, "end": d.end}
+            {
+                "sentence": sid, "kind": d.kind, "value": d.value, "text": d.text,
+                "start": d.start, "end": d.end, "unit": d.unit, "note": d.note,
+            }
             for sid in f.claim.members
             for d in f.details.get(sid, ())
         ],
         "differences": [
-            {"kind": d.kind, "values": {a: list(v) for a, v in d.values.items()}} for d in f.differences
+            {
+                "kind": d.kind,
+                "unit": d.unit,
+                "values": {a: list(v) for a, v in d.values.items()},
+                "texts": {a: list(v) for a, v in d.texts.items()},
+            }
+            for d in f.differences
         ],
         "links": [{"a": l.a, "b": l.b, "score": l.score} for l in f.claim.links],
+        "first_seen": (
+            {"article": f.first_seen, "date": dates.get(f.first_seen)} if f.first_seen else None
+        ),
     }
 
 
 def to_dict(report: Report) -> ReportDict:
     """The report as plain JSON-ready data (see ``schema.ReportDict``)."""
+    dates = {a.id: a.date for a in report.articles}
     return {
         "schema_version": SCHEMA_VERSION,
         "factcmp_version": __version__,
@@ -57,7 +71,11 @@ def to_dict(report: Report) -> ReportDict:
             {"id": s.id, "article": s.article_id, "index": s.index, "text": s.text, "start": s.start, "end": s.end, "kind": s.kind}
             for s in report.sentences
         ],
-        "claims": [_claim_dict(f) for f in report.findings],
+        "claims": [_claim_dict(f, dates) for f in report.findings],
+        "timeline": [
+            {"article": t.article, "date": t.date, "claims": list(t.claims), "new_claims": list(t.new_claims)}
+            for t in report.timeline
+        ],
     }
 
 
@@ -91,7 +109,10 @@ def from_dict(data: dict[str, Any]) -> Report:
         for c in data["claims"]:
             details: dict[str, list[Detail]] = {sid: [] for sid in c["sentences"]}
             for d in c["details"]:
-                details[d["sentence"]].append(Detail(d["kind"], d["value"], d["text"], d["start"], d["end"]))
+                details[d["sentence"]].append(
+                    Detail(d["kind"], d["value"], d["text"], d["start"], d["end"], d.get("unit"), d.get("note"))
+                )
+            first = c.get("first_seen")
             findings.append(
                 Finding(
                     claim=Claim(
@@ -103,12 +124,22 @@ def from_dict(data: dict[str, Any]) -> Report:
                     silent=tuple(c["silent"]),
                     verdict=c["verdict"],
                     differences=tuple(
-                        DetailDiff(kind=d["kind"], values={a: tuple(v) for a, v in d["values"].items()})
+                        DetailDiff(
+                            kind=d["kind"],
+                            values={a: tuple(v) for a, v in d["values"].items()},
+                            unit=d.get("unit"),
+                            texts={a: tuple(v) for a, v in d.get("texts", {}).items()},
+                        )
                         for d in c["differences"]
                     ),
                     details={sid: tuple(v) for sid, v in details.items()},
+                    first_seen=first["article"] if first else None,
                 )
             )
+        timeline = tuple(
+            TimelineEntry(t["article"], t["date"], tuple(t["claims"]), tuple(t["new_claims"]))
+            for t in data.get("timeline", [])
+        )
     except (KeyError, TypeError) as e:
         raise SchemaError(f"report JSON is missing or mistypes key {e}") from e
     return Report(
@@ -117,6 +148,7 @@ def from_dict(data: dict[str, Any]) -> Report:
         articles=articles,
         sentences=sentences,
         findings=tuple(findings),
+        timeline=timeline,
     )
 
 

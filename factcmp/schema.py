@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: detail unit/note, difference unit/texts, first_seen, timeline
 
 
 class ArticleDict(TypedDict):
@@ -40,11 +40,20 @@ class DetailDict(TypedDict):
     text: str
     start: int
     end: int
+    unit: str | None
+    note: str | None
 
 
 class DifferenceDict(TypedDict):
     kind: str
+    unit: str | None
     values: dict[str, list[str]]
+    texts: dict[str, list[str]]
+
+
+class FirstSeenDict(TypedDict):
+    article: str
+    date: str | None
 
 
 class ClaimDict(TypedDict):
@@ -56,6 +65,14 @@ class ClaimDict(TypedDict):
     details: list[DetailDict]
     differences: list[DifferenceDict]
     links: list[LinkDict]
+    first_seen: FirstSeenDict | None
+
+
+class TimelineDict(TypedDict):
+    article: str
+    date: str | None
+    claims: list[str]
+    new_claims: list[str]
 
 
 class ReportDict(TypedDict):
@@ -66,6 +83,7 @@ class ReportDict(TypedDict):
     articles: list[ArticleDict]
     sentences: list[SentenceDict]
     claims: list[ClaimDict]
+    timeline: list[TimelineDict]
 
 
 class QueryHitDict(TypedDict):

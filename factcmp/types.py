@@ -12,7 +12,7 @@ SentenceId = str
 
 Verdict = Literal["agree", "differ", "partial", "unique"]
 SentenceKind = Literal["body", "heading"]
-DetailKind = Literal["year", "number"]
+DetailKind = Literal["year", "number", "date", "quantity", "ordinal", "name", "quote"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,24 +77,39 @@ class Claim:
 
 @dataclass(frozen=True, slots=True)
 class Detail:
-    """A comparable detail found in a sentence: ``sentence.text[start:end] == text``."""
+    """A comparable detail found in a sentence: ``sentence.text[start:end] == text``.
+
+    ``value`` is the resolved value: a date ("2000", "2023-09", "2024-06/wed"), an amount
+    ("24", "2.5", "2000-9999"), an ordinal ("7"), an entity id ("kim-jong-un") or, for a
+    quote, the speaker's entity id ("?" when not found; ``text`` is then the quoted words).
+    ``unit`` is what an amount or ordinal counts ("year", "soldier", "visit") or a name's
+    type ("person", "place", "country", "org", "other"). ``note`` says how a date was stated
+    ("absolute", "since", "ago", "relative", "weekday"), a person's family name ("kim"), or
+    a quote's speaker as written ("Kims").
+    """
 
     kind: DetailKind
     value: str
     text: str
     start: int
     end: int
+    unit: str | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class DetailDiff:
     """One detail kind whose values differ between the sources of a claim.
 
-    ``values`` maps each article id that states this kind of detail to its values.
+    ``values`` maps each article id that states this kind of detail to its values;
+    ``texts`` maps it to the words those values came from; ``unit`` is the shared unit
+    ("year", "soldier", the family "kim" for persons, or None).
     """
 
     kind: DetailKind
     values: dict[str, tuple[str, ...]]
+    unit: str | None = None
+    texts: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +122,8 @@ class Finding:
     verdict: Verdict
     differences: tuple[DetailDiff, ...]
     details: dict[SentenceId, tuple[Detail, ...]]
+    first_seen: str | None = None
+    """The earliest dated article carrying the claim (article order breaks ties)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +141,16 @@ class QueryResult:
 
 
 @dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One article in date order, with the claims it is the first to carry."""
+
+    article: str
+    date: str | None
+    claims: tuple[str, ...]
+    new_claims: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """Everything ``factcmp compare`` found: the input, the claims and their verdicts."""
 
@@ -132,3 +159,4 @@ class Report:
     articles: tuple[Article, ...]
     sentences: tuple[Sentence, ...]
     findings: tuple[Finding, ...]
+    timeline: tuple[TimelineEntry, ...] = ()

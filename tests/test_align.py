@@ -10,6 +10,9 @@ from factcmp.neighbours import nearest_other
 from factcmp.types import Link, Sentence
 
 
+DIM = 384  # as the default model
+
+
 def unit(rows: np.ndarray) -> np.ndarray:
     return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
 
@@ -17,14 +20,14 @@ def unit(rows: np.ndarray) -> np.ndarray:
 def story(n_facts: int, versions: int, seed: int = 0, drop: float = 0.0, noise: float = 0.3):
     """Versions of one story: sentence i of every version states fact i (plus noise)."""
     rng = np.random.default_rng(seed)
-    facts = rng.standard_normal((n_facts, 64))
+    facts = rng.standard_normal((n_facts, DIM))
     sentences, vectors, truth = [], [], []
     for v in range(versions):
         kept = [i for i in range(n_facts) if rng.random() >= drop]
         rng.shuffle(kept)  # order differs between versions
         for index, fact in enumerate(kept):
             sentences.append(Sentence(f"v{v}", index, f"fact {fact}", 0, 0))
-            vectors.append(facts[fact] + noise * rng.standard_normal(64))
+            vectors.append(facts[fact] + noise * rng.standard_normal(DIM))
             truth.append(fact)
     return sentences, unit(np.array(vectors)), truth
 

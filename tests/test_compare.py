@@ -68,7 +68,14 @@ def test_different_year_differs() -> None:
         "b:0",
     )
     assert f.verdict == "differ"
-    assert f.differences == (DetailDiff(kind="year", values={"a": ("2000",), "b": ("2001",)}),)
+    # dates keep the precision they are given in, and the words they came from
+    assert f.differences == (
+        DetailDiff(
+            kind="date",
+            values={"a": ("2000-07",), "b": ("2001",)},
+            texts={"a": ("2000.gada jūlijā",), "b": ("2001",)},
+        ),
+    )
 
 
 def test_number_written_differently_agrees() -> None:
@@ -107,7 +114,7 @@ def test_differ_wins_over_partial() -> None:
         "b:0",
     )
     assert f.verdict == "differ"
-    assert [d.kind for d in f.differences] == ["year"]
+    assert [d.kind for d in f.differences] == ["date"]
 
 
 def test_three_articles_one_dissents() -> None:
@@ -139,7 +146,9 @@ def test_details_kept_per_member_with_offsets() -> None:
     f = judge(texts, "a:0", "b:0")
     assert set(f.details) == {"a:0", "b:0"}
     (d,) = f.details["b:0"]
-    assert texts["b"][0][d.start : d.end] == "24"
+    # no article date: "24 years ago" stays an amount of 24 years, with its unit word
+    assert (d.kind, d.value, d.unit) == ("quantity", "24", "year")
+    assert texts["b"][0][d.start : d.end] == d.text == "24 leti"
 
 
 def test_findings_follow_claims_and_article_order() -> None:
@@ -163,3 +172,104 @@ def test_verdict_for_directly() -> None:
     verdict, diffs = verdict_for(["a", "b"], {"number": {"a": {"24"}, "b": {"23"}}})
     assert verdict == "differ"
     assert diffs == (DetailDiff(kind="number", values={"a": ("24",), "b": ("23",)}),)
+
+
+# --- details resolved across languages (dates against the article date, names, quotes) ----
+
+DATED = [
+    Article(id="a", path="a.txt", lang="lv", text="", date="2024-06"),
+    Article(id="b", path="b.txt", lang="sl", text="", date="2024-06"),
+    Article(id="c", path="c.txt", lang="is", text="", date="2024-06"),
+]
+
+
+def judge_dated(texts: dict[str, str], articles: list[Article] = DATED) -> Finding:
+    ss = [Sentence(a.id, 0, texts[a.id], 0, len(texts[a.id])) for a in articles if a.id in texts]
+    members = tuple(s.id for s in ss)
+    links = tuple(Link(x, y, 1.0) for x, y in zip(members, members[1:]))
+    (finding,) = compare(articles, ss, [Claim("c1", members, links)])
+    return finding
+
+
+def test_since_2000_and_24_years_ago_agree_on_2000() -> None:
+    f = judge_dated({
+        "a": "Šī ir Putina vizīte Ziemeļkorejā kopš 2000.gada.",
+        "b": "Državo je obiskal pred 24 leti.",
+        "c": "Þetta er heimsókn hans þangað í 24 ár.",
+    })
+    assert f.verdict == "agree", f.differences
+    assert {d.value for ds in f.details.values() for d in ds if d.kind == "date"} == {"2000"}
+
+
+def test_same_words_in_a_later_article_resolve_to_another_year() -> None:
+    later = [DATED[0], Article(id="b", path="b.txt", lang="sl", text="", date="2025-06")]
+    f = judge_dated({"a": "Tas notika pirms 24 gadiem.", "b": "To se je zgodilo pred 24 leti."}, later)
+    assert f.verdict == "differ"
+    assert f.differences[0].values == {"a": ("2000",), "b": ("2001",)}
+    assert f.differences[0].texts == {"a": ("pirms 24 gadiem",), "b": ("pred 24 leti",)}
+
+
+def test_first_visit_since_does_not_clash_with_second_visit() -> None:
+    f = judge_dated({"a": "Šī ir Putina pirmā vizīte kopš 2000.gada.", "b": "Putin obiskuje drugič."})
+    assert f.verdict == "partial"
+
+
+def test_kim_jong_un_differs_from_kim_jong_il() -> None:
+    f = judge_dated({"a": "Putins tikās ar Kimu Čenunu.", "b": "Putin se je srečal s Kim Jong-ilom."})
+    assert f.verdict == "differ"
+    (diff,) = f.differences
+    assert (diff.kind, diff.unit) == ("name", "kim")
+    assert diff.values == {"a": ("kim-jong-un",), "b": ("kim-jong-il",)}
+
+
+def test_bare_family_name_does_not_differ() -> None:
+    f = judge_dated({"a": "Putins tikās ar Kimu.", "b": "Putin se je srečal s Kim Jong-ilom."})
+    assert f.verdict == "agree"
+
+
+def test_names_only_one_side_gives_are_not_partial() -> None:
+    f = judge_dated({"a": "Putins ieradās Phenjanā.", "b": "Putin je prispel."})
+    assert f.verdict == "agree"
+
+
+def test_quote_by_different_speakers_differs() -> None:
+    f = judge_dated({
+        "a": "“Mēs plānojam stiprināt mijiedarbību,” sacīja Putins.",
+        "c": "„Við ætlum að styrkja samstarfið,” sagði Kim Jong-un.",
+    })
+    assert f.verdict == "differ"
+    assert f.differences[0].kind == "quote"
+
+
+def test_same_quote_same_speaker_agrees() -> None:
+    f = judge_dated({
+        "a": "“Mēs plānojam stiprināt mijiedarbību,” sacīja Putins.",
+        "c": "„Við ætlum að styrkja samstarfið,” sagði Pútín.",
+    })
+    assert f.verdict == "agree"
+
+
+def test_several_thousand_agrees_with_five_thousand_but_not_with_a_hundred() -> None:
+    assert judge_dated({"b": "Poslala je več tisoč vojakov.", "a": "Nosūtīja 5000 karavīru."}).verdict == "agree"
+    assert judge_dated({"b": "Poslala je več tisoč vojakov.", "a": "Nosūtīja 100 karavīru."}).verdict == "differ"
+
+
+def test_amounts_in_other_units_do_not_clash() -> None:
+    f = judge_dated({"a": "Tas ilga 24 stundas.", "b": "Bilo je 24 kilometrov."})
+    assert f.verdict == "partial" and f.differences == ()
+
+
+def test_start_of_a_state_is_not_held_against_an_event_date() -> None:
+    f = judge_dated({
+        "a": "Tās ir padziļinājušas attiecības, kopš Krievija 2022.gada februārī iebruka Ukrainā.",
+        "c": "Norður-Kórea hefur verið beitt refsiaðgerðum frá árinu 2006.",
+    })
+    assert f.verdict == "partial"
+
+
+def test_listed_values_differ_at_their_place() -> None:
+    f = judge_dated({"a": "Atbalsta 38 procenti un 48 procenti.", "b": "Podpira 77 odstotkov in 48 odstotkov."})
+    assert f.verdict == "differ"
+    assert f.differences[0].unit == "percent"
+    same = judge_dated({"a": "Atbalsta 38 procenti un 48 procenti.", "b": "Podpira 48 odstotkov in 38 odstotkov."})
+    assert same.verdict == "agree"

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from factcmp.align import AlignParams
 from factcmp.cli import cli
 
 CORPUS = Path(__file__).parent.parent / "corpus" / "putin-kim"
@@ -51,7 +52,7 @@ def test_claims_link_sentences_across_languages(report: dict) -> None:
     ]
     assert cross, "no claim links two languages"
     for claim in cross:
-        assert claim["links"] and all(link["score"] >= 0.06 for link in claim["links"])
+        assert claim["links"] and all(link["score"] >= AlignParams().link_threshold for link in claim["links"])
 
 
 def test_silent_articles_are_those_not_carrying_the_claim(report: dict) -> None:

@@ -29,6 +29,7 @@ from factcmp.types import (
     Link,
     Report,
     Sentence,
+    TimelineEntry,
     Verdict,
 )
 
@@ -105,16 +106,26 @@ def hand_made_report() -> Report:
         Sentence("a", 1, "Kims sagaidīja Putinu", 33, 54, kind="heading"),
         Sentence("b", 0, "Putin je bil v Pjongjangu leta 2001.", 0, 36),
     )
-    d_a = (Detail("year", "2000", "2000", 21, 25),)
-    d_b = (Detail("year", "2001", "2001", 31, 35),)
+    d_a = (
+        Detail("name", "putin", "Putins", 0, 6, "person"),
+        Detail("name", "pyongyang", "Phenjanā", 7, 15, "place"),
+        Detail("date", "2000", "2000.gadā", 21, 30, None, "absolute"),
+    )
+    d_b = (Detail("date", "2001", "leta 2001", 26, 35, None, "absolute"),)
     findings = (
         Finding(
             claim=Claim("c1", ("a:0", "b:0"), (Link("a:0", "b:0", 1.2345),)),
             articles=("a", "b"),
             silent=(),
             verdict="differ",
-            differences=(DetailDiff("year", {"a": ("2000",), "b": ("2001",)}),),
+            differences=(
+                DetailDiff(
+                    "date", {"a": ("2000",), "b": ("2001",)},
+                    texts={"a": ("2000.gadā",), "b": ("leta 2001",)},
+                ),
+            ),
             details={"a:0": d_a, "b:0": d_b},
+            first_seen="a",
         ),
         Finding(
             claim=Claim("c2", ("a:1",), ()),
@@ -123,6 +134,7 @@ def hand_made_report() -> Report:
             verdict="unique",
             differences=(),
             details={"a:1": ()},
+            first_seen="a",
         ),
     )
     return Report(
@@ -131,6 +143,10 @@ def hand_made_report() -> Report:
         articles=articles,
         sentences=sentences,
         findings=findings,
+        timeline=(
+            TimelineEntry("a", "2024-06", ("c1", "c2"), ("c1", "c2")),
+            TimelineEntry("b", None, ("c1",), ()),
+        ),
     )
 
 
