@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .compare import slot
+from .align import STRONG_LINK, evidence
 from .types import Article, Detail, DetailDiff, Finding, QueryResult, Report, Sentence
 
 VERDICT_STYLE = {"agree": "green", "differ": "bold red", "partial": "yellow", "unique": "dim"}
@@ -40,16 +41,24 @@ def _member_score(finding: Finding, sid: str) -> float | None:
     return max(scores) if scores else None
 
 
+def _verdict_text(finding: Finding, upper: bool = False) -> Text:
+    """The verdict, with a "?" when the link evidence is weak."""
+    word = finding.verdict.upper() if upper else finding.verdict
+    if evidence(finding.claim) == "weak":
+        word += "?"
+    return Text(word, style=VERDICT_STYLE[finding.verdict])
+
+
 def coverage_table(report: Report, shared: Sequence[Finding]) -> Table:
     labels = _labels(report.articles)
-    table = Table(title="Coverage: shared claims x articles (● states it, · silent)", title_justify="left")
+    table = Table()
     table.add_column("claim", no_wrap=True)
     for a in report.articles:
         table.add_column(labels[a.id], justify="center", no_wrap=True)
     table.add_column("verdict", no_wrap=True)
     for f in shared:
         marks = ["●" if a.id in f.articles else "·" for a in report.articles]
-        table.add_row(f.claim.id, *marks, Text(f.verdict, style=VERDICT_STYLE[f.verdict]))
+        table.add_row(f.claim.id, *marks, _verdict_text(f))
     return table
 
 
@@ -117,7 +126,7 @@ def claim_block(report: Report, finding: Finding) -> Group:
     date = {a.id: a.date for a in report.articles}
     head = Text.assemble(
         (f"{finding.claim.id} ", "bold"),
-        (finding.verdict.upper(), VERDICT_STYLE[finding.verdict]),
+        _verdict_text(finding, upper=True),
         f"  in {', '.join(labels[a] for a in finding.articles)}",
         f"; silent: {', '.join(labels[a] for a in finding.silent) or 'none'}",
     )
@@ -170,9 +179,12 @@ def render_report(report: Report, console: Console) -> None:
     if not shared:
         console.print("No claim is shared between the articles.")
         return
+    console.print("Coverage: claims stated by two or more articles (● states it, · silent)")
     console.print(coverage_table(report, shared))
     console.print(
-        "Scores are link evidence (margin over the neighbourhood + anchors); 0.15 and up links.",
+        f"A verdict with ? rests on weak evidence (a link scoring under {STRONG_LINK:.2f}): the "
+        "sentences may not state the same thing, so read them. Scores: similarity margin over "
+        "each sentence's neighbourhood, plus shared numbers and names.",
         style="dim",
         highlight=False,
     )

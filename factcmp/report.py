@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from . import __version__
+from .align import evidence
 from .errors import SchemaError
 from .schema import SCHEMA_VERSION, ArticleDict, ClaimDict, QueryReportDict, ReportDict
 from .types import (
@@ -55,6 +56,7 @@ def _claim_dict(f: Finding, dates: dict[str, str | None]) -> ClaimDict:
         "first_seen": (
             {"article": f.first_seen, "date": dates.get(f.first_seen)} if f.first_seen else None
         ),
+        "evidence": evidence(f.claim),
     }
 
 

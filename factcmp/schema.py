@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-SCHEMA_VERSION = "1.1"  # 1.1: detail unit/note, difference unit/texts, first_seen, timeline
+SCHEMA_VERSION = "1.2"  # 1.1: detail unit/note, difference unit/texts, first_seen, timeline; 1.2: claim evidence
 
 
 class ArticleDict(TypedDict):
@@ -66,6 +66,7 @@ class ClaimDict(TypedDict):
     differences: list[DifferenceDict]
     links: list[LinkDict]
     first_seen: FirstSeenDict | None
+    evidence: str | None
 
 
 class TimelineDict(TypedDict):

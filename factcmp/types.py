@@ -11,6 +11,7 @@ SentenceId = str
 """``"<article id>:<index>"``, stable across runs and across subsets of articles."""
 
 Verdict = Literal["agree", "differ", "partial", "unique"]
+Evidence = Literal["strong", "weak"]
 SentenceKind = Literal["body", "heading"]
 DetailKind = Literal["year", "number", "date", "quantity", "ordinal", "name", "quote"]
 

@@ -115,3 +115,14 @@ def test_group_claims_refuses_a_second_merge_beyond_the_per_article_cap() -> Non
     assert sizes == [1, 3]
     big = next(c for c in claims if len(c.members) == 3)
     assert "A:2" not in big.members  # the weakest link was refused
+
+
+def test_evidence_is_only_as_strong_as_the_weakest_link() -> None:
+    from factcmp.align import STRONG_LINK, evidence
+    from factcmp.types import Claim
+
+    strong = Link("A:0", "B:0", STRONG_LINK + 0.1)
+    weak = Link("B:0", "C:0", STRONG_LINK - 0.1)
+    assert evidence(Claim("c1", ("A:0", "B:0"), (strong,))) == "strong"
+    assert evidence(Claim("c2", ("A:0", "B:0", "C:0"), (strong, weak))) == "weak"
+    assert evidence(Claim("c3", ("A:0",), ())) is None
