@@ -84,7 +84,9 @@ def _anchor_words(text: str) -> str:
     keep = [
         w
         for i, w in enumerate(words)
-        if any(c.isdigit() for c in w) or (i > 0 and w[:1].isupper()) or (w[:1].isupper() and len(w) > 1 and w[1:2].isupper())
+        if any(c.isdigit() for c in w)
+        or (i > 0 and w[:1].isupper())
+        or (w[:1].isupper() and len(w) > 1 and w[1:2].isupper())
     ]
     return " ".join(unidecode(w).lower().strip(".,:;!?\"'()“”„«»") for w in keep)
 
@@ -118,8 +120,11 @@ def background_similarity(
     count = use.sum(axis=1)
     total = np.where(use, sims, 0.0).sum(axis=1)
     # Rows with no background neighbour (tiny corpora) fall back to their partners.
-    fallback = np.where(valid, sims, 0.0)[:, :k].sum(axis=1) / np.maximum(valid[:, :k].sum(axis=1), 1)
-    return np.where(count > 0, total / np.maximum(count, 1), fallback).astype(np.float32)
+    fallback = np.where(valid, sims, 0.0)[:, :k].sum(axis=1) / np.maximum(
+        valid[:, :k].sum(axis=1), 1
+    )
+    radius: np.ndarray = np.where(count > 0, total / np.maximum(count, 1), fallback)
+    return radius.astype(np.float32)
 
 
 def candidate_links(
@@ -148,7 +153,9 @@ def candidate_links(
     a, b = pair_arr[:, 0], pair_arr[:, 1]
     cos = np.concatenate(  # in chunks: gathering rows for millions of pairs takes GBs
         [
-            np.einsum("ij,ij->i", vectors[a[lo : lo + PAIR_CHUNK]], vectors[b[lo : lo + PAIR_CHUNK]])
+            np.einsum(
+                "ij,ij->i", vectors[a[lo : lo + PAIR_CHUNK]], vectors[b[lo : lo + PAIR_CHUNK]]
+            )
             for lo in range(0, len(a), PAIR_CHUNK)
         ]
     )
@@ -169,10 +176,13 @@ def candidate_links(
     best_keys, best_dst = key[order][first], dst[order][first]  # sorted by key
 
     def best_partner(x: np.ndarray, group: np.ndarray) -> np.ndarray:
-        return best_dst[np.searchsorted(best_keys, x * n_groups + group)]
+        found: np.ndarray = best_dst[np.searchsorted(best_keys, x * n_groups + group)]
+        return found
 
-    keep = (score >= params.link_threshold) & (best_partner(a, groups[b]) == b) & (
-        best_partner(b, groups[a]) == a
+    keep = (
+        (score >= params.link_threshold)
+        & (best_partner(a, groups[b]) == b)
+        & (best_partner(b, groups[a]) == a)
     )
     return [
         Link(a=sentences[i].id, b=sentences[j].id, score=round(float(s), 4))
@@ -254,4 +264,3 @@ def align(
     params = params or AlignParams()
     vectors, _ = centre_by_language(vectors, langs if langs is not None else [""] * len(vectors))
     return group_claims(sentences, candidate_links(sentences, vectors, params), params.per_article)
-

@@ -45,8 +45,11 @@ def slot(detail: Detail) -> str | None:
 
 # A date "since" 2006 states when a state began; it is compared with other "since" and
 # "ago" dates, never with the date of an event ("in February 2022"), which may be another's.
-_UNCOMPARABLE_ROLES = {frozenset({"since", "absolute"}), frozenset({"since", "relative"}),
-                       frozenset({"since", "weekday"})}
+_UNCOMPARABLE_ROLES = {
+    frozenset({"since", "absolute"}),
+    frozenset({"since", "relative"}),
+    frozenset({"since", "weekday"}),
+}
 
 
 def _role(value: str) -> tuple[str, str]:
@@ -86,7 +89,8 @@ def _ordered_clash(kind: str, unit: str | None, a: list[str], b: list[str]) -> b
     if _covers(kind, set(a), set(b), unit) and _covers(kind, set(b), set(a), unit):
         return False
     return any(
-        not _compatible(kind, x, y, unit) and _comparable(kind, x, y) for x, y in zip(a, b, strict=True)
+        not _compatible(kind, x, y, unit) and _comparable(kind, x, y)
+        for x, y in zip(a, b, strict=True)
     )
 
 
@@ -122,23 +126,31 @@ def verdict_for(
             for b in stated[i + 1 :]
         )
         lists = (ordered or {}).get(key, {})
-        clash = clash or can_differ and any(
-            _ordered_clash(kind, unit or None, lists[a], lists[b])
-            for i, a in enumerate(stated)
-            for b in stated[i + 1 :]
-            if a in lists and b in lists
+        clash = (
+            clash
+            or can_differ
+            and any(
+                _ordered_clash(kind, unit or None, lists[a], lists[b])
+                for i, a in enumerate(stated)
+                for b in stated[i + 1 :]
+                if a in lists and b in lists
+            )
         )
         if clash:
             diffs.append(
                 DetailDiff(
                     kind=kind,  # type: ignore[arg-type]
-                    values={a: tuple(sorted({_role(v)[0] for v in per_article[a]})) for a in stated},
+                    values={
+                        a: tuple(sorted({_role(v)[0] for v in per_article[a]})) for a in stated
+                    },
                     unit=unit or None,
                 )
             )
         elif can_be_partial and (
             len(per_article) < len(articles)
-            or not all(_covers(kind, per_article[a], per_article[b], unit) for a in stated for b in stated)
+            or not all(
+                _covers(kind, per_article[a], per_article[b], unit) for a in stated for b in stated
+            )
         ):
             one_sided = True
     if diffs:
@@ -218,7 +230,9 @@ def compare(
     return findings
 
 
-def build_timeline(articles: Sequence[Article], findings: Sequence[Finding]) -> tuple[TimelineEntry, ...]:
+def build_timeline(
+    articles: Sequence[Article], findings: Sequence[Finding]
+) -> tuple[TimelineEntry, ...]:
     """The articles in date order (undated last), each with the claims it carries and the
     claims it is the first (earliest dated) to carry."""
     order = [a.id for a in articles]

@@ -23,18 +23,62 @@ _E = r"(?![\w-])"  # end of a word
 
 # Month name patterns per language, index 0 = January. Inflected forms are spelled out.
 _MONTHS: dict[str, list[str]] = {
-    "lv": [r"janvār(?:is|ī|a|im)", r"februār(?:is|ī|a|im)", r"mart(?:s|ā|a|am)", r"aprīl(?:is|ī|a|im)",
-           r"maij(?:s|ā|a|am)", r"jūnij(?:s|ā|a|am)", r"jūlij(?:s|ā|a|am)", r"august(?:s|ā|a|am)",
-           r"septembr(?:is|ī|a|im)", r"oktobr(?:is|ī|a|im)", r"novembr(?:is|ī|a|im)",
-           r"decembr(?:is|ī|a|im)"],
-    "sl": [r"januar(?:ja|ju|jem)?", r"februar(?:ja|ju|jem)?", r"mar(?:ec|ca|cu|cem)",
-           r"april(?:a|u|om)?", r"maj(?:a|u|em)?", r"junij(?:a|u|em)?", r"julij(?:a|u|em)?",
-           r"avgust(?:a|u|om)?", r"septemb(?:er|ra|ru|rom)", r"oktob(?:er|ra|ru|rom)",
-           r"novemb(?:er|ra|ru|rom)", r"decemb(?:er|ra|ru|rom)"],
-    "is": [r"janúar", r"febrúar", r"mars", r"apríl", r"maí", r"júní", r"júlí", r"ágúst",
-           r"september", r"október", r"nóvember", r"desember"],
-    "en": [r"january", r"february", r"march", r"april", r"may", r"june", r"july", r"august",
-           r"september", r"october", r"november", r"december"],
+    "lv": [
+        r"janvār(?:is|ī|a|im)",
+        r"februār(?:is|ī|a|im)",
+        r"mart(?:s|ā|a|am)",
+        r"aprīl(?:is|ī|a|im)",
+        r"maij(?:s|ā|a|am)",
+        r"jūnij(?:s|ā|a|am)",
+        r"jūlij(?:s|ā|a|am)",
+        r"august(?:s|ā|a|am)",
+        r"septembr(?:is|ī|a|im)",
+        r"oktobr(?:is|ī|a|im)",
+        r"novembr(?:is|ī|a|im)",
+        r"decembr(?:is|ī|a|im)",
+    ],
+    "sl": [
+        r"januar(?:ja|ju|jem)?",
+        r"februar(?:ja|ju|jem)?",
+        r"mar(?:ec|ca|cu|cem)",
+        r"april(?:a|u|om)?",
+        r"maj(?:a|u|em)?",
+        r"junij(?:a|u|em)?",
+        r"julij(?:a|u|em)?",
+        r"avgust(?:a|u|om)?",
+        r"septemb(?:er|ra|ru|rom)",
+        r"oktob(?:er|ra|ru|rom)",
+        r"novemb(?:er|ra|ru|rom)",
+        r"decemb(?:er|ra|ru|rom)",
+    ],
+    "is": [
+        r"janúar",
+        r"febrúar",
+        r"mars",
+        r"apríl",
+        r"maí",
+        r"júní",
+        r"júlí",
+        r"ágúst",
+        r"september",
+        r"október",
+        r"nóvember",
+        r"desember",
+    ],
+    "en": [
+        r"january",
+        r"february",
+        r"march",
+        r"april",
+        r"may",
+        r"june",
+        r"july",
+        r"august",
+        r"september",
+        r"october",
+        r"november",
+        r"december",
+    ],
 }
 # Month words that are also ordinary words need a number or a preposition next to them.
 _AMBIGUOUS_MONTHS = {("sl", 4), ("is", 2), ("is", 4), ("en", 2), ("en", 4)}
@@ -55,17 +99,32 @@ _LAST_YEAR = {
     "is": r"í\s+fyrra|á\s+síðasta\s+ári|síðasta\s+árs?",
     "en": r"last\s+year",
 }
-_THIS_YEAR = {"lv": r"šogad|šā\s+gada|šī\s+gada", "sl": r"letos", "is": r"á\s+þessu\s+ári",
-              "en": r"this\s+year"}
-_TODAY = {"lv": r"šodien", "sl": r"danes|današnj\w*", "is": r"í\s+dag|í\s+kvöld", "en": r"today|tonight"}
+_THIS_YEAR = {
+    "lv": r"šogad|šā\s+gada|šī\s+gada",
+    "sl": r"letos",
+    "is": r"á\s+þessu\s+ári",
+    "en": r"this\s+year",
+}
+_TODAY = {
+    "lv": r"šodien",
+    "sl": r"danes|današnj\w*",
+    "is": r"í\s+dag|í\s+kvöld",
+    "en": r"today|tonight",
+}
 _N = r"(\d{1,3}|[^\W\d_]+)"
 _AGO = {
-    "lv": rf"pirms\s+{_N}\s+gad(?:iem|a)", "sl": rf"pred\s+{_N}\s+let(?:i|om)?",
-    "is": rf"fyrir\s+{_N}\s+árum", "en": rf"{_N}\s+years\s+ago",
+    "lv": rf"pirms\s+{_N}\s+gad(?:iem|a)",
+    "sl": rf"pred\s+{_N}\s+let(?:i|om)?",
+    "is": rf"fyrir\s+{_N}\s+árum",
+    "en": rf"{_N}\s+years\s+ago",
 }
 # "the first visit in 24 years": the last one was 24 years before.
-_IN_YEARS = {"is": rf"í\s+{_N}\s+ár", "en": rf"in\s+{_N}\s+years", "sl": rf"po\s+{_N}\s+letih",
-             "lv": rf"pēc\s+{_N}\s+gadiem"}
+_IN_YEARS = {
+    "is": rf"í\s+{_N}\s+ár",
+    "en": rf"in\s+{_N}\s+years",
+    "sl": rf"po\s+{_N}\s+letih",
+    "lv": rf"pēc\s+{_N}\s+gadiem",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +160,9 @@ def _month_index(match: re.Match[str], lang: str) -> int:
     return n if n < count else n - count
 
 
-def _month_value(year: int | None, month: int, ref: tuple[int | None, int | None, int | None]) -> str | None:
+def _month_value(
+    year: int | None, month: int, ref: tuple[int | None, int | None, int | None]
+) -> str | None:
     if year is not None:
         return f"{year:04d}-{month:02d}"
     ry, rm, _ = ref
@@ -181,7 +242,9 @@ def find_dates(text: str, lang: str, article_date: str | None = None) -> list[Da
                 end = m.end() + last_after.end()  # type: ignore[union-attr]
         elif this_before and ry is not None:
             year, start = ry, m.start() - len(before) + this_before.start()
-        elif (lang_, month - 1) in _AMBIGUOUS_MONTHS and not (day or re.search(r"(?:í|v|in)\s+$", before)):
+        elif (lang_, month - 1) in _AMBIGUOUS_MONTHS and not (
+            day or re.search(r"(?:í|v|in)\s+$", before)
+        ):
             continue
         if day and 1 <= int(day[1]) <= 31 and not before[: day.start()].rstrip().endswith(","):
             start = min(start, m.start() - len(before) + day.start())
@@ -209,7 +272,9 @@ def find_dates(text: str, lang: str, article_date: str | None = None) -> list[Da
             continue
         before, after = text[max(0, m.start() - 20) : m.start()], text[m.end() : m.end() + 20]
         since = re.search(_M + _SINCE + r"\s+(?:(?:leta|árinu|year)\s+)?$", before, flags)
-        dated = re.search(_M + _YEAR_BEFORE + r"$", before, flags) or re.match(_YEAR_AFTER, after, flags)
+        dated = re.search(_M + _YEAR_BEFORE + r"$", before, flags) or re.match(
+            _YEAR_AFTER, after, flags
+        )
         counted = re.match(r"\s+[^\W\d_]{3,}", after) and not dated and not since
         if counted and not re.match(r"\s+(?:in|un|og|and|–|-)\s", after):
             continue  # "2000 vojakov": a count, not a year
@@ -222,7 +287,9 @@ def find_dates(text: str, lang: str, article_date: str | None = None) -> list[Da
         for pattern, value in ((last, f"{ry - 1:04d}"), (this, f"{ry:04d}")):
             for m in re.finditer(_M + "(?:" + pattern + ")" + _E, text, flags):
                 add(value, m.start(), m.end(), "relative")
-        today = "-".join(f"{x:02d}" if i else f"{x:04d}" for i, x in enumerate(ref) if x is not None)
+        today = "-".join(
+            f"{x:02d}" if i else f"{x:04d}" for i, x in enumerate(ref) if x is not None
+        )
         for m in re.finditer(_M + "(?:" + _TODAY.get(lang_, _TODAY["en"]) + ")" + _E, text, flags):
             add(today, m.start(), m.end(), "relative")
         for weekday, stem in enumerate(_WEEKDAYS.get(lang_, _WEEKDAYS["en"])):

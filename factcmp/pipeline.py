@@ -9,8 +9,8 @@ from pathlib import Path
 
 from .align import AlignParams, align
 from .compare import build_timeline, compare
-from .embed import Embedder, Progress, embed_texts, load_embedder
 from .config import Settings
+from .embed import Embedder, Progress, embed_texts, load_embedder
 from .errors import IngestError
 from .ingest import read_articles
 from .query import search
@@ -31,7 +31,9 @@ def load_corpus(paths: Sequence[str | Path]) -> tuple[list[Article], list[Senten
     for article in articles:
         found = segment(article)
         if not found:
-            raise IngestError(f"{article.path}: no sentences left after removing captions and boilerplate")
+            raise IngestError(
+                f"{article.path}: no sentences left after removing captions and boilerplate"
+            )
         sentences.extend(found)
     langs = sorted({a.lang for a in articles})
     log.info("%d articles (%s), %d sentences", len(articles), ", ".join(langs), len(sentences))
@@ -103,7 +105,7 @@ def query_articles(
     """
     settings = settings or Settings()
     if not query.strip():
-        raise IngestError("the query is empty; pass a topic, e.g. \"the mutual defense clause\"")
+        raise IngestError('the query is empty; pass a topic, e.g. "the mutual defense clause"')
     articles, sentences = load_corpus(paths)
     embedder = embedder or load_embedder(settings)
     embeddings = embed_texts(embedder, [s.text for s in sentences] + [query], progress)

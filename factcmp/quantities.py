@@ -19,13 +19,54 @@ from dataclasses import dataclass
 _LANGS = ("lv", "sl", "is", "en")
 # Irregular cardinal forms num2words does not give (case and gender forms of 1-4).
 _EXTRA: dict[str, dict[str, float]] = {
-    "lv": {"viena": 1, "vienu": 1, "divas": 2, "diviem": 2, "divām": 2, "divus": 2, "trim": 3,
-           "četras": 4, "pusotra": 1.5, "pusotru": 1.5, "pusotras": 1.5},
-    "sl": {"en": 1, "eden": 1, "eno": 1, "dva": 2, "dvema": 2, "dveh": 2, "trije": 3, "treh": 3,
-           "trem": 3, "štirje": 4, "štirih": 4, "poldrugo": 1.5},
-    "is": {"eitt": 1, "ein": 1, "einu": 1, "einum": 1, "tvo": 2, "tvær": 2, "tvö": 2,
-           "tveimur": 2, "tveggja": 2, "þrjá": 3, "þrjár": 3, "þrjú": 3, "þremur": 3,
-           "þriggja": 3, "fjóra": 4, "fjórar": 4, "fjögur": 4, "fjórum": 4, "fjögurra": 4},
+    "lv": {
+        "viena": 1,
+        "vienu": 1,
+        "divas": 2,
+        "diviem": 2,
+        "divām": 2,
+        "divus": 2,
+        "trim": 3,
+        "četras": 4,
+        "pusotra": 1.5,
+        "pusotru": 1.5,
+        "pusotras": 1.5,
+    },
+    "sl": {
+        "en": 1,
+        "eden": 1,
+        "eno": 1,
+        "dva": 2,
+        "dvema": 2,
+        "dveh": 2,
+        "trije": 3,
+        "treh": 3,
+        "trem": 3,
+        "štirje": 4,
+        "štirih": 4,
+        "poldrugo": 1.5,
+    },
+    "is": {
+        "eitt": 1,
+        "ein": 1,
+        "einu": 1,
+        "einum": 1,
+        "tvo": 2,
+        "tvær": 2,
+        "tvö": 2,
+        "tveimur": 2,
+        "tveggja": 2,
+        "þrjá": 3,
+        "þrjár": 3,
+        "þrjú": 3,
+        "þremur": 3,
+        "þriggja": 3,
+        "fjóra": 4,
+        "fjórar": 4,
+        "fjögur": 4,
+        "fjórum": 4,
+        "fjögurra": 4,
+    },
     "en": {"a dozen": 12},
 }
 _ENDINGS = ("ih", "im", "imi", "i", "a", "u", "os", "iem", "ām", "um", "s", "o", "e")
@@ -36,7 +77,9 @@ _MULTIPLIERS: dict[str, tuple[tuple[str, int], ...]] = {
     "en": (("hundred", 100), ("thousand", 1000), ("million", 10**6), ("billion", 10**9)),
 }
 _SEVERAL = {
-    "lv": r"vairāk\w*|daž\w*|daudz\w*", "sl": r"več|nekaj|veliko", "is": r"nokk\w*|mörg\w*",
+    "lv": r"vairāk\w*|daž\w*|daudz\w*",
+    "sl": r"več|nekaj|veliko",
+    "is": r"nokk\w*|mörg\w*",
     "en": r"several|a\s+few|some|many",
 }
 _HALF = {"lv": r"ar\s+pusi", "sl": r"in\s+pol", "is": r"og\s+hálf\w*", "en": r"and\s+a\s+half"}
@@ -57,18 +100,38 @@ _UNITS: tuple[tuple[str, str], ...] = (
     ("pound", r"£|mārciņ\w*|funt\w*|pund\w*|pounds?"),
     ("missile", r"raķet\w*|rakete?\w*|eldflaug\w*|missiles?"),
 )
-_UNIT_RE = [(unit, re.compile(r"(?:" + pattern + r")(?![\w-])", re.IGNORECASE)) for unit, pattern in _UNITS]
+_UNIT_RE = [
+    (unit, re.compile(r"(?:" + pattern + r")(?![\w-])", re.IGNORECASE)) for unit, pattern in _UNITS
+]
 _ORDINALS: dict[str, tuple[tuple[str, int], ...]] = {
-    "lv": (("pirm(?:ais|ā|o|ajā|ajam|ās)", 1), ("otr(?:ais|ā|o|ajā|ajam)", 2),
-           ("treš(?:ais|ā|o|ajā)", 3), ("ceturt(?:ais|ā|o)", 4), ("piekt(?:ais|ā|o)", 5),
-           ("sest(?:ais|ā|o)", 6), ("septīt(?:ais|ā|o)", 7), ("astot(?:ais|ā|o)", 8),
-           ("devīt(?:ais|ā|o)", 9), ("desmit(?:ais|ā|o)", 10)),
-    "sl": (("prv(?:i|a|o|ič|ega|em)", 1), ("drug(?:ič)", 2), ("tretj(?:i|a|e|ič)", 3),
-           ("četrt(?:i|a|o|ič)", 4), ("pet(?:ič)", 5), ("sedm(?:i|a|o|ič)", 7)),
-    "is": (("fyrst(?:a|i|ur|u)", 1), ("þriðj(?:a|i|u)", 3), ("fjórð(?:a|i|u)", 4),
-           ("fimmt(?:a|i|u)", 5), ("sjöund(?:a|i|u)", 7)),
-    "en": (("first", 1), ("second", 2), ("third", 3), ("fourth", 4), ("fifth", 5),
-           ("seventh", 7)),
+    "lv": (
+        ("pirm(?:ais|ā|o|ajā|ajam|ās)", 1),
+        ("otr(?:ais|ā|o|ajā|ajam)", 2),
+        ("treš(?:ais|ā|o|ajā)", 3),
+        ("ceturt(?:ais|ā|o)", 4),
+        ("piekt(?:ais|ā|o)", 5),
+        ("sest(?:ais|ā|o)", 6),
+        ("septīt(?:ais|ā|o)", 7),
+        ("astot(?:ais|ā|o)", 8),
+        ("devīt(?:ais|ā|o)", 9),
+        ("desmit(?:ais|ā|o)", 10),
+    ),
+    "sl": (
+        ("prv(?:i|a|o|ič|ega|em)", 1),
+        ("drug(?:ič)", 2),
+        ("tretj(?:i|a|e|ič)", 3),
+        ("četrt(?:i|a|o|ič)", 4),
+        ("pet(?:ič)", 5),
+        ("sedm(?:i|a|o|ič)", 7),
+    ),
+    "is": (
+        ("fyrst(?:a|i|ur|u)", 1),
+        ("þriðj(?:a|i|u)", 3),
+        ("fjórð(?:a|i|u)", 4),
+        ("fimmt(?:a|i|u)", 5),
+        ("sjöund(?:a|i|u)", 7),
+    ),
+    "en": (("first", 1), ("second", 2), ("third", 3), ("fourth", 4), ("fifth", 5), ("seventh", 7)),
 }
 # "drugi", "annar" also mean "other": ordinals only right before a word for what they count.
 _ORDINALS_IF_COUNTED = {"sl": (("drug(?:i|a|o)", 2),), "is": (("ann(?:ar|að|arri)|önnur", 2),)}
@@ -112,7 +175,11 @@ def word_number(token: str, lang: str) -> float | None:
     if token in lexicon:
         return lexicon[token]
     for ending in _ENDINGS:
-        for base in (token[: -len(ending)], token[: -len(ending)] + "i", token[: -len(ending)] + "a"):
+        for base in (
+            token[: -len(ending)],
+            token[: -len(ending)] + "i",
+            token[: -len(ending)] + "a",
+        ):
             # short words are left alone: "átti" (had) is not "átta" (eight)
             if token.endswith(ending) and len(base) >= 5 and base in lexicon:
                 return lexicon[base]
@@ -145,7 +212,9 @@ def _counted(text: str, start: int, end: int) -> str | None:
     return None
 
 
-def find_quantities(text: str, lang: str, skip: list[tuple[int, int]] | None = None) -> list[QuantityMention]:
+def find_quantities(
+    text: str, lang: str, skip: list[tuple[int, int]] | None = None
+) -> list[QuantityMention]:
     """Numbers, amounts and ordinals in ``text``, outside the ``skip`` spans (dates)."""
     lang = lang if lang in _LANGS else "en"
     skip = list(skip or [])
@@ -161,10 +230,14 @@ def find_quantities(text: str, lang: str, skip: list[tuple[int, int]] | None = N
 
     # Ordinals in digits: "80. obletnici" (a dot and then a lower-case word).
     for m in re.finditer(r"(?<![\w.,])(\d{1,3})\.(?=\s+[^\W\d_A-Z])", text):
-        if lang in ("lv", "sl", "is") and not re.match(r"\.\s+[^\W\d_]*[A-ZČŠŽÞÆÖ]", text[m.end() - 1 :]):
+        if lang in ("lv", "sl", "is") and not re.match(
+            r"\.\s+[^\W\d_]*[A-ZČŠŽÞÆÖ]", text[m.end() - 1 :]
+        ):
             add("ordinal", m[1], _counted(text, m.start(), m.end()), m.start(), m.end())
     # Clock times are not amounts: "plkst. 15.00", "ob 6.00", "klukkan 15:00", "at 3:30".
-    for m in re.finditer(r"(?<![\w-])(?:plkst\.?|ob|klukkan|kl\.|at)\s+\d{1,2}[.:]\d{2}(?!\d)", text, re.IGNORECASE):
+    for m in re.finditer(
+        r"(?<![\w-])(?:plkst\.?|ob|klukkan|kl\.|at)\s+\d{1,2}[.:]\d{2}(?!\d)", text, re.IGNORECASE
+    ):
         skip.append(m.span())
     # Numbers in digits, with an optional multiplier word and unit.
     from .details import _NUMBER_RE, _value  # shared digit rules (model codes, separators)
@@ -182,7 +255,9 @@ def find_quantities(text: str, lang: str, skip: list[tuple[int, int]] | None = N
         value = float(_value(m[1]))
         mult = re.match(r"\s+(" + mult_re + r")\w*", text[e:], re.IGNORECASE)
         if mult:
-            value *= dict(_MULTIPLIERS[lang])[next(k for k, _ in _MULTIPLIERS[lang] if mult[1].lower().startswith(k))]
+            value *= dict(_MULTIPLIERS[lang])[
+                next(k for k, _ in _MULTIPLIERS[lang] if mult[1].lower().startswith(k))
+            ]
             e += mult.end()
         unit, ue = _unit_after(text, e)
         currency = re.search(r"([$€£])\s?$", text[:s])
@@ -191,7 +266,9 @@ def find_quantities(text: str, lang: str, skip: list[tuple[int, int]] | None = N
         add("quantity", _fmt(value), unit, s, ue if unit and ue > e else e)
     # Vague amounts: "več tisoč vojakov", "vairākus gadu desmitus".
     several = _SEVERAL[lang]
-    for m in re.finditer(r"(?<![\w-])(?:" + several + r")\s+(" + mult_re + r")\w*", text, re.IGNORECASE):
+    for m in re.finditer(
+        r"(?<![\w-])(?:" + several + r")\s+(" + mult_re + r")\w*", text, re.IGNORECASE
+    ):
         factor = next(v for k, v in _MULTIPLIERS[lang] if m[1].lower().startswith(k))
         unit, ue = _unit_after(text, m.end())
         add("quantity", f"{2 * factor}-{10 * factor - 1}", unit, m.start(), ue if unit else m.end())
@@ -221,14 +298,18 @@ def find_quantities(text: str, lang: str, skip: list[tuple[int, int]] | None = N
             value *= next(v for k, v in _MULTIPLIERS[lang] if mult[1].lower().startswith(k))
             e += mult.end()
         unit, ue = _unit_after(text, e)
-        half = re.match(r"\s+(?:" + _HALF[lang] + r")(?![\w-])", text[ue if unit else e :], re.IGNORECASE)
+        half = re.match(
+            r"\s+(?:" + _HALF[lang] + r")(?![\w-])", text[ue if unit else e :], re.IGNORECASE
+        )
         if half:
             value += 0.5
         end = (ue if unit else e) + (half.end() if half else 0)
         if unit or value > 1 or mult:  # a bare "one"/"ena" is mostly an article or pronoun
             add("quantity", _fmt(value), unit, m.start(), end)
     # Compounds: "dvodnevni obisk", "divdienu", "tveggja daga" (two-day).
-    for m in re.finditer(r"(?<![\w-])(dvo|tri|štiri|div|trīs|četr)(dnevn\w*|dien\w*)", text, re.IGNORECASE):
+    for m in re.finditer(
+        r"(?<![\w-])(dvo|tri|štiri|div|trīs|četr)(dnevn\w*|dien\w*)", text, re.IGNORECASE
+    ):
         n = {"dvo": 2, "div": 2, "tri": 3, "trīs": 3, "štiri": 4, "četr": 4}[m[1].lower()]
         add("quantity", str(n), "day", m.start(), m.end())
     # Ordinal words.
@@ -238,7 +319,9 @@ def find_quantities(text: str, lang: str, skip: list[tuple[int, int]] | None = N
                 thing = _counted(text, m.start(), m.end())
                 if counted_only:
                     nxt = re.match(r"\s+(\w+)", text[m.end() :])
-                    if not nxt or not any(re.fullmatch(p, nxt[1], re.IGNORECASE) for _, p in _COUNTED):
+                    if not nxt or not any(
+                        re.fullmatch(p, nxt[1], re.IGNORECASE) for _, p in _COUNTED
+                    ):
                         continue
                 add("ordinal", str(n), thing, m.start(), m.end())
     return sorted(found, key=lambda q: q.start)

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 
 from .names import NameMention
 
-_QUOTES = re.compile(r"“([^”“]{2,})[”“]|„([^“”„]{2,})[“”]|»([^«»]{2,})«|«([^«»]{2,})»|\"([^\"]{2,})\"")
+_QUOTES = re.compile(
+    r"“([^”“]{2,})[”“]|„([^“”„]{2,})[“”]|»([^«»]{2,})«|«([^«»]{2,})»|\"([^\"]{2,})\""
+)
 # Attribution verbs (past and present forms), lv / sl / is / en.
 _VERBS = (
     r"sacīja|teica|pavēstīja|piebilda|paziņoja|atbildēja|norādīja|uzsvēra|solīja|apsolīja|"
@@ -70,14 +72,22 @@ def find_quotes(text: str, names: list[NameMention]) -> list[QuoteMention]:
             verb_end = m.end() + verb.end()
             near = [p for p in persons if verb_end <= p.start <= verb_end + 25]
             if not near:
-                near = [p for p in persons if m.end() <= p.start < m.end() + verb.start() and p.end <= verb_end]
+                near = [
+                    p
+                    for p in persons
+                    if m.end() <= p.start < m.end() + verb.start() and p.end <= verb_end
+                ]
             speaker = _first(near)
-            if speaker is None and re.match(r"\s*(?:" + _PRONOUNS + r")\b", after[verb.end() :], re.IGNORECASE):
+            if speaker is None and re.match(
+                r"\s*(?:" + _PRONOUNS + r")\b", after[verb.end() :], re.IGNORECASE
+            ):
                 speaker = None
         # 2. Before the quote: "Putins paziņoja, ka “…”", else the first name before it.
         if speaker is None and not verb:
             before = text[: m.start()]
-            intro = list(re.finditer(r"(?<![\w-])(?:" + _VERBS + r")(?![\w-])", before, re.IGNORECASE))
+            intro = list(
+                re.finditer(r"(?<![\w-])(?:" + _VERBS + r")(?![\w-])", before, re.IGNORECASE)
+            )
             cands = [p for p in persons if p.end <= m.start()]
             if intro:
                 at = intro[-1].start()
@@ -87,8 +97,11 @@ def find_quotes(text: str, names: list[NameMention]) -> list[QuoteMention]:
                 speaker = _first(cands)
         found.append(
             QuoteMention(
-                start, end, speaker.entity if speaker else None,
-                speaker.start if speaker else None, speaker.end if speaker else None,
+                start,
+                end,
+                speaker.entity if speaker else None,
+                speaker.start if speaker else None,
+                speaker.end if speaker else None,
             )
         )
     return found

@@ -8,8 +8,8 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from .compare import slot
 from .align import STRONG_LINK, evidence
+from .compare import slot
 from .types import Article, Detail, DetailDiff, Finding, QueryResult, Report, Sentence
 
 VERDICT_STYLE = {"agree": "green", "differ": "bold red", "partial": "yellow", "unique": "dim"}
@@ -17,6 +17,7 @@ VERDICT_STYLE = {"agree": "green", "differ": "bold red", "partial": "yellow", "u
 
 def _labels(articles: Sequence[Article]) -> dict[str, str]:
     """Short column labels: A, B, C, ... (AA, AB after Z)."""
+
     def label(n: int) -> str:
         return chr(65 + n) if n < 26 else label(n // 26 - 1) + chr(65 + n % 26)
 
@@ -64,7 +65,9 @@ def coverage_table(report: Report, shared: Sequence[Finding]) -> Table:
 
 def _highlighted(sentence: Sentence, finding: Finding) -> Text:
     text = Text(sentence.text)
-    differing = {(d.kind, v) for d in finding.differences for vals in d.values.values() for v in vals}
+    differing = {
+        (d.kind, v) for d in finding.differences for vals in d.values.values() for v in vals
+    }
     for detail in finding.details.get(sentence.id, ()):
         if detail.kind == "name":
             continue  # names are many; bold only what is compared
@@ -74,7 +77,7 @@ def _highlighted(sentence: Sentence, finding: Finding) -> Text:
 
 
 def _diff_label(diff: DetailDiff) -> str:
-    """"year"/"month"/"day" for dates (the coarsest part that differs), else kind and unit."""
+    """ "year"/"month"/"day" for dates (the coarsest part that differs), else kind and unit."""
     if diff.kind == "date":
         values = [v for vals in diff.values.values() for v in vals]
         for n, label in ((4, "year"), (7, "month"), (10, "day")):
@@ -112,7 +115,9 @@ def _detail_lines(report: Report, finding: Finding) -> list[Text]:
                 shown.append(_value_and_words(detail))
     lines = []
     for key in sorted(per_slot):
-        parts = [f"{labels[a]}: {', '.join(v)}" for a in finding.articles if (v := per_slot[key].get(a))]
+        parts = [
+            f"{labels[a]}: {', '.join(v)}" for a in finding.articles if (v := per_slot[key].get(a))
+        ]
         silent = [labels[a] for a in finding.articles if a not in per_slot[key]]
         tail = f"; not stated by {', '.join(silent)}" if silent else ""
         lines.append(Text(f"  {key}: {'; '.join(parts)}{tail}", style="dim"))
@@ -161,7 +166,9 @@ def timeline_table(report: Report) -> Table:
     shared = {f.claim.id for f in report.findings if len(f.articles) > 1}
     for t in report.timeline:
         new_shared = [c for c in t.new_claims if c in shared]
-        first = f"{len(t.new_claims)}" + (f" (shared: {', '.join(new_shared)})" if new_shared else "")
+        first = f"{len(t.new_claims)}" + (
+            f" (shared: {', '.join(new_shared)})" if new_shared else ""
+        )
         table.add_row(t.date or "?", labels[t.article], lang[t.article], str(len(t.claims)), first)
     return table
 
@@ -195,7 +202,10 @@ def render_report(report: Report, console: Console) -> None:
 
 
 def render_query(
-    result: QueryResult, articles: Sequence[Article], sentences: Sequence[Sentence], console: Console
+    result: QueryResult,
+    articles: Sequence[Article],
+    sentences: Sequence[Sentence],
+    console: Console,
 ) -> None:
     """Print, per article, its sentences on the query's topic, or that it is silent."""
     labels = _labels(articles)
@@ -209,4 +219,7 @@ def render_query(
             continue
         console.print(Text(head, style="cyan"))
         for hit in hits:
-            console.print(Text(f"  {hit.score:.2f} #{text[hit.sentence].index} ") + Text(text[hit.sentence].text))
+            console.print(
+                Text(f"  {hit.score:.2f} #{text[hit.sentence].index} ")
+                + Text(text[hit.sentence].text)
+            )

@@ -25,7 +25,14 @@ from .types import (
 
 
 def article_dict(a: Article) -> ArticleDict:
-    return {"id": a.id, "path": a.path, "lang": a.lang, "date": a.date, "title": a.title, "source": a.source}
+    return {
+        "id": a.id,
+        "path": a.path,
+        "lang": a.lang,
+        "date": a.date,
+        "title": a.title,
+        "source": a.source,
+    }
 
 
 def _claim_dict(f: Finding, dates: dict[str, str | None]) -> ClaimDict:
@@ -37,8 +44,14 @@ def _claim_dict(f: Finding, dates: dict[str, str | None]) -> ClaimDict:
         "verdict": f.verdict,
         "details": [
             {
-                "sentence": sid, "kind": d.kind, "value": d.value, "text": d.text,
-                "start": d.start, "end": d.end, "unit": d.unit, "note": d.note,
+                "sentence": sid,
+                "kind": d.kind,
+                "value": d.value,
+                "text": d.text,
+                "start": d.start,
+                "end": d.end,
+                "unit": d.unit,
+                "note": d.note,
             }
             for sid in f.claim.members
             for d in f.details.get(sid, ())
@@ -70,12 +83,25 @@ def to_dict(report: Report) -> ReportDict:
         "settings": dict(sorted(report.settings.items())),
         "articles": [article_dict(a) for a in report.articles],
         "sentences": [
-            {"id": s.id, "article": s.article_id, "index": s.index, "text": s.text, "start": s.start, "end": s.end, "kind": s.kind}
+            {
+                "id": s.id,
+                "article": s.article_id,
+                "index": s.index,
+                "text": s.text,
+                "start": s.start,
+                "end": s.end,
+                "kind": s.kind,
+            }
             for s in report.sentences
         ],
         "claims": [_claim_dict(f, dates) for f in report.findings],
         "timeline": [
-            {"article": t.article, "date": t.date, "claims": list(t.claims), "new_claims": list(t.new_claims)}
+            {
+                "article": t.article,
+                "date": t.date,
+                "claims": list(t.claims),
+                "new_claims": list(t.new_claims),
+            }
             for t in report.timeline
         ],
     }
@@ -100,11 +126,26 @@ def from_dict(data: dict[str, Any]) -> Report:
     check_version(data)
     try:
         articles = tuple(
-            Article(id=a["id"], path=a["path"], lang=a["lang"], text="", date=a["date"], title=a["title"], source=a["source"])
+            Article(
+                id=a["id"],
+                path=a["path"],
+                lang=a["lang"],
+                text="",
+                date=a["date"],
+                title=a["title"],
+                source=a["source"],
+            )
             for a in data["articles"]
         )
         sentences = tuple(
-            Sentence(article_id=s["article"], index=s["index"], text=s["text"], start=s["start"], end=s["end"], kind=s["kind"])
+            Sentence(
+                article_id=s["article"],
+                index=s["index"],
+                text=s["text"],
+                start=s["start"],
+                end=s["end"],
+                kind=s["kind"],
+            )
             for s in data["sentences"]
         )
         findings = []
@@ -112,7 +153,15 @@ def from_dict(data: dict[str, Any]) -> Report:
             details: dict[str, list[Detail]] = {sid: [] for sid in c["sentences"]}
             for d in c["details"]:
                 details[d["sentence"]].append(
-                    Detail(d["kind"], d["value"], d["text"], d["start"], d["end"], d.get("unit"), d.get("note"))
+                    Detail(
+                        d["kind"],
+                        d["value"],
+                        d["text"],
+                        d["start"],
+                        d["end"],
+                        d.get("unit"),
+                        d.get("note"),
+                    )
                 )
             first = c.get("first_seen")
             findings.append(
@@ -169,7 +218,10 @@ def query_to_dict(
             {
                 "article": a.id,
                 "silent": not result.hits[a.id],
-                "hits": [{"sentence": h.sentence, "text": text[h.sentence], "score": h.score} for h in result.hits[a.id]],
+                "hits": [
+                    {"sentence": h.sentence, "text": text[h.sentence], "score": h.score}
+                    for h in result.hits[a.id]
+                ],
             }
             for a in articles
         ],
@@ -178,4 +230,6 @@ def query_to_dict(
 
 def dumps(data: ReportDict | QueryReportDict) -> str:
     """Deterministic JSON text: keys in schema order, UTF-8 kept, a final newline."""
-    return json.dumps(cast(dict[str, Any], data), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    return (
+        json.dumps(cast(dict[str, Any], data), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    )

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-SCHEMA_VERSION = "1.2"  # 1.1: detail unit/note, difference unit/texts, first_seen, timeline; 1.2: claim evidence
+SCHEMA_VERSION = (
+    "1.2"  # 1.1: detail unit/note, difference unit/texts, first_seen, timeline; 1.2: claim evidence
+)
 
 
 class ArticleDict(TypedDict):
