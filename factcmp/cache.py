@@ -39,7 +39,8 @@ def _is_damage(e: sqlite3.DatabaseError) -> bool:
     """The file is damaged (as opposed to busy, full or read-only)."""
     code = getattr(e, "sqlite_errorcode", None)
     if code is not None:
-        return code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+        # Extended codes (SQLITE_CORRUPT_INDEX = 779, ...) carry the primary code in the low byte.
+        return code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
     return not isinstance(e, sqlite3.OperationalError)
 
 
@@ -56,6 +57,7 @@ class EmbeddingCache:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._warned = False
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = self._open(str(path))
@@ -99,8 +101,11 @@ class EmbeddingCache:
             log.warning("embedding cache %s is damaged (%s); rebuilding it", self.path, e)
             self._db.close()
             self._rebuild()
-        else:
+        elif not self._warned:  # once: a full disk would otherwise warn on every batch
+            self._warned = True
             log.warning("embedding cache %s unavailable (%s); going on without it", self.path, e)
+        else:
+            log.debug("embedding cache %s unavailable (%s)", self.path, e)
 
     def get(self, model_id: str, texts: Sequence[str]) -> list[np.ndarray | None]:
         """The cached vector of each text, or ``None`` where missing or damaged."""

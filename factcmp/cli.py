@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import signal
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -25,18 +26,47 @@ log = logging.getLogger("factcmp")
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the new, never half."""
+    """Write ``text`` to ``path`` so that readers see the old file or the new, never half.
+
+    The text goes to a temporary file in the same folder, is flushed to disk, then renamed
+    over ``path`` (atomic on POSIX and Windows). The new file keeps the old one's permissions,
+    or gets the usual ones (0666 less the umask) rather than ``mkstemp``'s private 0600.
+
+    Raises:
+        OSError: the folder cannot be created or written; ``path`` is then untouched.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    with contextlib.suppress(OSError):  # make the rename itself durable (POSIX only)
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that the same clean-up runs."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 @contextlib.contextmanager
@@ -63,9 +93,14 @@ def run(ctx: click.Context, job: Callable[[], T]) -> T:
         if debug:
             raise
         raise click.ClickException(str(e)) from e
-    except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        sys.exit(130)
+    except click.ClickException:
+        raise
+    except KeyboardInterrupt as e:
+        # Ctrl-C (130) or a kill (143): one line, no traceback. Nothing is left half-done:
+        # the cache commits each batch in a transaction, and -o renames a finished file.
+        terminated = isinstance(e, Terminated)
+        click.echo("terminated" if terminated else "interrupted", err=True)
+        sys.exit(143 if terminated else 130)
     except Exception as e:
         if debug:
             raise
@@ -115,8 +150,12 @@ def cli(debug: bool, verbose: bool) -> None:
 def emit(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
-    else:
+        return
+    try:
         write_atomic(output, text)
+    except OSError as e:
+        where = f"{e.filename}: " if e.filename and str(e.filename) != str(output) else ""
+        raise click.ClickException(f"cannot write {output} ({where}{e.strerror or e})") from e
 
 
 def render_to_string(render: Callable[[Console], None], width: int | None) -> str:
@@ -147,20 +186,21 @@ def compare_cmd(
 
     Example: factcmp compare corpus/putin-kim
     """
-    from .pipeline import compare_articles
-    from .render import render_report
-    from .report import dumps, to_dict
-
     settings = settings_from(model, no_cache)
 
-    def job() -> str:
+    def job() -> None:
+        from .pipeline import compare_articles
+        from .render import render_report
+        from .report import dumps, to_dict
+
         with embedding_progress(Console(stderr=True)) as progress:
             report = compare_articles(paths, settings, progress=progress)
         if fmt == "json":
-            return dumps(to_dict(report))
-        return render_to_string(lambda c: render_report(report, c), width)
+            emit(dumps(to_dict(report)), output)
+        else:
+            emit(render_to_string(lambda c: render_report(report, c), width), output)
 
-    emit(run(ctx, job), output)
+    run(ctx, job)
 
 
 @cli.command(name="query")
@@ -179,21 +219,26 @@ def query_cmd(
 
     Example: factcmp query "the mutual defense clause" corpus/putin-kim
     """
-    from .pipeline import query_articles
-    from .render import render_query
-    from .report import dumps, query_to_dict
-
     settings = settings_from(model, no_cache)
 
-    def job() -> str:
+    def job() -> None:
+        from .pipeline import query_articles
+        from .render import render_query
+        from .report import dumps, query_to_dict
+
         with embedding_progress(Console(stderr=True)) as progress:
             result, articles, sentences, emb = query_articles(text, paths, settings, progress=progress)
         if fmt == "json":
-            return dumps(query_to_dict(result, articles, sentences, emb.model_id))
-        return render_to_string(lambda c: render_query(result, articles, sentences, c), None)
+            emit(dumps(query_to_dict(result, articles, sentences, emb.model_id)), output)
+        else:
+            shown = render_to_string(lambda c: render_query(result, articles, sentences, c), None)
+            emit(shown, output)
 
-    emit(run(ctx, job), output)
+    run(ctx, job)
 
 
 def main(argv: list[str] | None = None) -> Any:
+    # A plain kill (SIGTERM) gets the same clean exit as Ctrl-C instead of dying mid-write.
+    with contextlib.suppress(ValueError):  # not the main thread: leave signals alone
+        signal.signal(signal.SIGTERM, _on_sigterm)
     return cli.main(args=argv, prog_name="factcmp")

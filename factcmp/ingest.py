@@ -196,6 +196,10 @@ def parse_header(text: str, path: Path) -> tuple[dict[str, str], int]:
     try:
         # BaseLoader keeps every value a string: "lang: no" stays Norwegian, not False.
         fields = yaml.load(match.group(1), Loader=yaml.BaseLoader) or {}
+    except RecursionError as e:  # "[[[[..." nested thousands deep
+        raise IngestError(
+            f"{path}: malformed metadata header (nested too deeply); write 'key: value' lines"
+        ) from e
     except yaml.YAMLError as e:
         problem = str(e).replace("\n", " ")
         raise IngestError(

@@ -53,6 +53,17 @@ BOILERPLATE = frozenset(
     }
 )
 _TERMINAL = ".!?…\"'”“«»)’"
+# Lines are split on every line boundary Python knows (a lone "\r" from old Mac files, U+2028),
+# not only "\n": otherwise such a file would be one giant line.
+_LINE_RE = re.compile(r"[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+")
+MAX_LINE = 5000
+"""Longer lines go to the splitter in pieces: its regexes take time quadratic in line length
+(a 1 MB one-line article took minutes, 200,000 dots in a row 90 s)."""
+_CHUNK = 2000
+_HARD_CUT = 500
+# Where a sentence surely ends: a word of three letters or more, end punctuation, space, then
+# (maybe after an opening quote or bracket) a capital letter. Checked for the capital below.
+_SURE_END_RE = re.compile(r"\w{3}[.!?…][\"'”’»)]?(\s+)[\"'“„«(\[]?(\w)")
 _ELLIPSIS_RE = re.compile(r"(?:…|\.\.\.)\s*$")
 
 
@@ -65,7 +76,7 @@ def _splitter(lang: str):  # type: ignore[no-untyped-def]
 
 def _lines(text: str) -> Iterator[tuple[int, str]]:
     """Yield (offset, line) for each non-blank line, with surrounding whitespace stripped."""
-    for match in re.finditer(r"[^\n]+", text):
+    for match in _LINE_RE.finditer(text):
         line = match.group()
         stripped = line.strip()
         if stripped:
@@ -110,6 +121,27 @@ def _locate(sentence: str, line: str, cursor: int) -> tuple[int, int]:
     return match.start(), match.end()
 
 
+def _chunks(line: str) -> Iterator[str]:
+    """``line`` in consecutive pieces for the splitter; a line up to ``MAX_LINE`` is one piece.
+
+    A long line is cut about every ``_CHUNK`` characters where a sentence surely ends, else at
+    a space, else (no space in ``2 * _CHUNK`` characters: not prose) every ``_HARD_CUT``.
+    """
+    start = 0
+    while len(line) - start > MAX_LINE:
+        lo, hi = start + _CHUNK, start + 2 * _CHUNK
+        cut = next(
+            (m.end(1) for m in _SURE_END_RE.finditer(line, lo - 4, hi) if m.group(2).isupper()),
+            None,
+        )
+        if cut is None:
+            space = line.find(" ", lo, hi)
+            cut = space + 1 if space > start else start + _HARD_CUT
+        yield line[start:cut]
+        start = cut
+    yield line[start:]
+
+
 def segment(article: Article) -> list[Sentence]:
     """Split ``article`` into sentences with character offsets into ``article.text``.
 
@@ -121,7 +153,7 @@ def segment(article: Article) -> list[Sentence]:
     for offset, line in content_lines(article.text):
         kind: SentenceKind = "body" if line.endswith(tuple(_TERMINAL)) else "heading"
         cursor = 0
-        for piece in splitter.split(line):
+        for piece in (p for chunk in _chunks(line) for p in splitter.split(chunk)):
             piece = piece.strip()
             if not piece:
                 continue

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from factcmp.cache import EmbeddingCache, text_key
+from factcmp.cache import EmbeddingCache, _is_damage, text_key
 from factcmp.config import Settings
 from factcmp.embed import CachedEmbedder, embed_texts, load_embedder
 
@@ -207,3 +208,72 @@ def test_load_embedder_wraps_in_cache_unless_disabled(cache_dir: Path) -> None:
     plain = load_embedder(Settings(model="some/model", cache_dir=cache_dir / "x", use_cache=False))
     assert not isinstance(plain, CachedEmbedder)
     assert not (cache_dir / "x").exists()
+
+
+# --- damage and concurrency (reliability) -----------------------------------------------------
+
+
+def test_damaged_row_is_recomputed_and_rewritten(db_path: Path) -> None:
+    CachedEmbedder(FakeEmbedder(), EmbeddingCache(db_path)).embed(TEXTS)
+    with sqlite3.connect(db_path) as db:
+        db.execute("UPDATE vectors SET vec = substr(vec, 1, 100) WHERE key = ?", (text_key(TEXTS[1]),))
+    inner = FakeEmbedder()
+    out = CachedEmbedder(inner, EmbeddingCache(db_path)).embed(TEXTS)
+    assert inner.calls == [[TEXTS[1]]]  # only the damaged row, never its truncated bytes
+    assert np.allclose(out, FakeEmbedder().embed(TEXTS), atol=1e-6)
+    with sqlite3.connect(db_path) as db:
+        rows = db.execute("SELECT dim, crc, vec FROM vectors").fetchall()
+    assert len(rows) == 3 and all(len(v) == 4 * d and zlib.crc32(v) == c for d, c, v in rows)
+
+
+@pytest.mark.parametrize("code", [11, 26, 267, 523, 779, 1035, 1291])  # CORRUPT, NOTADB, CORRUPT_*
+def test_extended_corruption_codes_are_damage(code: int) -> None:
+    error = sqlite3.DatabaseError("database disk image is malformed")
+    error.sqlite_errorcode = code  # type: ignore[attr-defined]
+    assert _is_damage(error)
+
+
+@pytest.mark.parametrize("code", [5, 517, 8, 13, 10, 3850])  # BUSY, BUSY_SNAPSHOT, READONLY, FULL, IOERR
+def test_busy_or_full_is_not_damage(code: int) -> None:
+    error = sqlite3.OperationalError("database is locked")
+    error.sqlite_errorcode = code  # type: ignore[attr-defined]
+    assert not _is_damage(error)
+
+
+@pytest.mark.parametrize(
+    "ruin", [lambda w: w[: len(w) // 2], lambda w: b"junk" * 1000, lambda w: w[:32] + b"\xff" * 4096],
+    ids=["half-wal", "junk-wal", "bad-frames"],
+)
+def test_damaged_write_ahead_log_loses_no_committed_checkpoint(
+    db_path: Path, ruin: Callable[[bytes], bytes]
+) -> None:
+    # A kill can leave the -wal file half written; SQLite checks each frame's checksum and
+    # ignores frames after the first bad one, so the file opens and old rows stay valid.
+    cache = EmbeddingCache(db_path)
+    cache.put("m", TEXTS[:1], vectors(1))
+    cache._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    cache.put("m", TEXTS[1:], vectors(2, seed=1))
+    wal = Path(f"{db_path}-wal")
+    data = wal.read_bytes()
+    assert data
+    copy = db_path.parent / "copy.sqlite3"
+    copy.write_bytes(db_path.read_bytes())
+    Path(f"{copy}-wal").write_bytes(ruin(data))
+    cache.close()
+    again = EmbeddingCache(copy)
+    got = again.get("m", TEXTS)
+    assert got[0] is not None and np.array_equal(got[0], vectors(1)[0])
+    assert all(v is None or v.shape == (8,) for v in got)
+    again.put("m", ["fresh"], vectors(1))
+    assert again.get("m", ["fresh"])[0] is not None
+
+
+def test_write_failures_warn_once(db_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    cache = EmbeddingCache(db_path)
+    cache._db.close()
+    cache._db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, isolation_level=None)
+    with caplog.at_level(logging.WARNING, logger="factcmp"):
+        for n in range(5):
+            cache.put("m", [f"text {n}"], vectors(1))
+    assert caplog.text.count("unavailable") == 1
+    assert cache.get("m", ["text 0"]) == [None]

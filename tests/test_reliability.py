@@ -1,0 +1,537 @@
+"""Reliability: interrupted and concurrent runs leave a valid cache, -o is atomic, and the same
+input gives byte-identical JSON.
+
+The process tests run the real ``python -m factcmp`` in a subprocess. Fast ones swap in a
+slow fake embedder (wrapped in the real on-disk cache) through a runner script, so the
+product code needs no test hook; slow ones use the real offline model.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+import zlib
+from pathlib import Path
+from typing import Any, Self
+
+import pytest
+from click.testing import CliRunner
+from conftest import DATA, FakeEmbedder, article_text, write
+
+import factcmp.cli
+from factcmp.cli import cli
+
+TESTS = Path(__file__).parent
+ROOT = TESTS.parent
+CORPUS = ROOT / "corpus" / "putin-kim"
+BATCH = 8  # texts per fake embedding call, so one run makes many cache transactions
+
+# Runs ``python -m factcmp`` with a fake embedder that sleeps $DELAY seconds per batch and
+# appends a line to $MARKS as each batch starts, behind the real CachedEmbedder.
+RUNNER = textwrap.dedent(
+    f"""
+    import os, runpy, sys, time
+    sys.path.insert(0, {str(TESTS)!r})
+    from conftest import FakeEmbedder
+    import factcmp.pipeline
+    from factcmp.cache import EmbeddingCache
+    from factcmp.embed import CachedEmbedder
+
+    class Slow(FakeEmbedder):
+        def embed(self, texts):
+            with open(os.environ["MARKS"], "a") as f:
+                f.write(f"{{len(texts)}}\\n")
+            time.sleep(float(os.environ.get("DELAY", "0")))
+            return super().embed(texts)
+
+    def load(settings):
+        if not settings.use_cache:
+            return Slow()
+        cache = EmbeddingCache(settings.cache_dir / "embeddings.sqlite3")
+        return CachedEmbedder(Slow(), cache, batch={BATCH})
+
+    factcmp.pipeline.load_embedder = load
+    sys.argv[0] = "factcmp"
+    runpy.run_module("factcmp", run_name="__main__")
+    """
+)
+
+LV = ["Putins", "Kims", "Phenjanā", "līgumu", "parakstīja", "trešdien", "vizītē", "sarunās"]
+SL = ["Putin", "Kim", "Pjongjangu", "pogodbo", "podpisala", "sredo", "obisku", "pogovorih"]
+
+
+@pytest.fixture(scope="module")
+def src(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A frozen copy of the package for this module's subprocesses.
+
+    Runs that are compared with each other must run the same code, even while the work tree
+    is being edited.
+    """
+    root = tmp_path_factory.mktemp("src")
+    shutil.copytree(
+        ROOT / "factcmp", root / "factcmp", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    return root
+
+
+def make_corpus(folder: Path, sentences: int = 60, tag: str = "") -> Path:
+    """Two articles (lv, sl) of ``sentences`` distinct sentences each."""
+    for lang, words in (("lv", LV), ("sl", SL)):
+        body = "\n".join(
+            f"{words[n % 8]} {words[(n + 3) % 8]} {tag}{n} {words[(n * 5 + 1) % 8]}."
+            for n in range(sentences)
+        )
+        write(folder / f"{lang}.txt", article_text(lang, body + "\n"))
+    return folder
+
+
+def start(
+    src: Path, tmp: Path, cache: Path, *args: str | Path, delay: float = 0.0, name: str = "run"
+) -> tuple[subprocess.Popen[str], Path]:
+    runner = tmp / "runner.py"
+    if not runner.exists():
+        runner.write_text(RUNNER)
+    marks = tmp / f"{name}.marks"
+    marks.write_text("")
+    env = {
+        **os.environ,
+        "FACTCMP_CACHE_DIR": str(cache),
+        "MARKS": str(marks),
+        "DELAY": str(delay),
+        "PYTHONPATH": str(src),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, str(runner), *map(str, args)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp,
+    )
+    return proc, marks
+
+
+def batches(marks: Path) -> int:
+    return len(marks.read_text().splitlines())
+
+
+def wait_for_batches(proc: subprocess.Popen[str], marks: Path, n: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while batches(marks) < n:
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "embedding never started"
+        time.sleep(0.02)
+
+
+def finish(proc: subprocess.Popen[str], timeout: float = 120) -> tuple[int, str, str]:
+    out, err = proc.communicate(timeout=timeout)
+    return proc.returncode, out, err
+
+
+def cache_rows(cache: Path) -> int:
+    """Open the cache as a stranger would, check the file and every row's checksum.
+
+    Returns:
+        the number of rows, all valid.
+    """
+    db = sqlite3.connect(cache / "embeddings.sqlite3")
+    try:
+        assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        rows = db.execute("SELECT dim, crc, vec FROM vectors").fetchall()
+    finally:
+        db.close()
+    for dim, crc, vec in rows:
+        assert isinstance(vec, bytes) and len(vec) == 4 * dim and zlib.crc32(vec) == crc
+    return len(rows)
+
+
+def reference(src: Path, tmp: Path, corpus: Path, name: str = "ref") -> str:
+    """The JSON of an uninterrupted run with a fresh cache."""
+    proc, _ = start(src, tmp, tmp / f"{name}-cache", "compare", corpus, "-f", "json", name=name)
+    code, out, err = finish(proc)
+    assert code == 0, err
+    return out
+
+
+# --- interrupted runs ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sig", "code", "message"),
+    [
+        (signal.SIGINT, 130, "interrupted"),
+        (signal.SIGTERM, 143, "terminated"),
+        (signal.SIGKILL, -signal.SIGKILL, None),
+    ],
+    ids=["ctrl-c", "term", "kill"],
+)
+def test_signal_mid_embedding_keeps_cache_and_output(
+    src: Path, tmp_path: Path, sig: signal.Signals, code: int, message: str | None
+) -> None:
+    corpus = make_corpus(tmp_path / "corpus")
+    total = 2 * 60
+    expected = reference(src, tmp_path, corpus)
+    cache = tmp_path / "cache"
+    out_file = tmp_path / "out" / "report.json"
+    write(out_file, "the previous report\n")
+    proc, marks = start(
+        src, tmp_path, cache, "compare", corpus, "-f", "json", "-o", out_file, delay=0.15
+    )
+    wait_for_batches(proc, marks, 4)
+    proc.send_signal(sig)
+    rc, out, err = finish(proc)
+
+    assert rc == code, err
+    if message is not None:
+        assert err.strip().splitlines()[-1] == message
+        assert "Traceback" not in err and "Aborted" not in err
+    assert out == ""
+    # The old output stands, whole, with no temporary file left next to it (a SIGKILL cannot
+    # clean up, but its temporary file is never the report).
+    assert out_file.read_text() == "the previous report\n"
+    if sig != signal.SIGKILL:
+        assert [p.name for p in out_file.parent.iterdir()] == ["report.json"]
+    # Every finished batch was kept, and every row is valid.
+    kept = cache_rows(cache)
+    assert BATCH <= kept < total and kept % BATCH == 0
+
+    proc, marks = start(src, tmp_path, cache, "compare", corpus, "-f", "json", "-o", out_file)
+    rc, out, err = finish(proc)
+    assert rc == 0, err
+    assert out_file.read_text() == expected
+    assert sum(int(n) for n in marks.read_text().split()) == total - kept  # nothing recomputed
+    assert cache_rows(cache) == total
+
+
+def test_interrupt_while_reading_is_clean(monkeypatch: pytest.MonkeyPatch) -> None:
+    import factcmp.pipeline
+
+    def interrupted(paths: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(factcmp.pipeline, "read_articles", interrupted)
+    result = CliRunner().invoke(
+        cli, ["compare", str(DATA / "tiny_lv.txt"), str(DATA / "tiny_sl.txt")]
+    )
+    assert result.exit_code == 130
+    assert result.stderr.strip() == "interrupted" and result.stdout == ""
+
+
+# --- concurrent runs ----------------------------------------------------------------------
+
+
+def test_concurrent_runs_share_one_cache(src: Path, tmp_path: Path) -> None:
+    same = make_corpus(tmp_path / "same")
+    other = make_corpus(tmp_path / "other", sentences=40, tag="x")  # overlaps nothing
+    expected = {
+        same: reference(src, tmp_path, same, "ref-same"),
+        other: reference(src, tmp_path, other, "ref-other"),
+    }
+    cache = tmp_path / "cache"
+    runs = [
+        (
+            corpus,
+            *start(src, tmp_path, cache, "compare", corpus, "-f", "json", delay=0.01, name=f"r{i}"),
+        )
+        for i, corpus in enumerate([same, same, other, same])
+    ]
+    for corpus, proc, _ in runs:
+        rc, out, err = finish(proc)
+        assert rc == 0, err
+        assert "cache" not in err  # no "damaged", no "caching in memory only"
+        assert out == expected[corpus]
+    assert cache_rows(cache) == 2 * 60 + 2 * 40
+
+
+def test_concurrent_threads_write_one_cache(tmp_path: Path) -> None:
+    import threading
+
+    from factcmp.cache import EmbeddingCache
+    from factcmp.embed import CachedEmbedder
+
+    path = tmp_path / "cache" / "embeddings.sqlite3"
+    texts = [f"sentence {n}" for n in range(300)]
+    errors: list[BaseException] = []
+
+    def work(k: int) -> None:
+        try:
+            cached = CachedEmbedder(FakeEmbedder(), EmbeddingCache(path), batch=7)
+            mine = texts[k * 20 :] + texts[: k * 20]  # same texts, different order
+            out = cached.embed(mine)
+            assert out.shape == (300, 256)
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert cache_rows(path.parent) == 300
+
+
+# --- atomic output -------------------------------------------------------------------------
+
+
+class _FailingFile:
+    """A text file that writes half of what it is given, then fails."""
+
+    def __init__(self, real: Any, error: BaseException) -> None:
+        self.real, self.error = real, error
+
+    def write(self, text: str) -> int:
+        self.real.write(text[: len(text) // 2])
+        self.real.flush()
+        raise self.error
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.real.close()
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "message"),
+    [
+        (KeyboardInterrupt(), 130, "interrupted"),
+        (OSError(28, "No space left on device"), 1, "No space left on device"),
+    ],
+    ids=["interrupt", "disk-full"],
+)
+@pytest.mark.parametrize("existing", [True, False], ids=["old-file", "no-file"])
+def test_output_is_written_whole_or_not_at_all(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    no_real_model: FakeEmbedder,
+    error: BaseException,
+    code: int,
+    message: str,
+    existing: bool,
+) -> None:
+    out_file = tmp_path / "report.json"
+    if existing:
+        out_file.write_text("the previous report\n")
+    real_fdopen = os.fdopen
+    monkeypatch.setattr(
+        factcmp.cli.os, "fdopen", lambda *a, **k: _FailingFile(real_fdopen(*a, **k), error)
+    )
+    result = CliRunner().invoke(
+        cli,
+        [
+            "compare",
+            str(DATA / "tiny_lv.txt"),
+            str(DATA / "tiny_sl.txt"),
+            "-f",
+            "json",
+            "-o",
+            str(out_file),
+        ],
+    )
+    assert result.exit_code == code
+    assert message in result.stderr and "Traceback" not in result.output
+    assert [p.name for p in tmp_path.iterdir()] == (["report.json"] if existing else [])
+    if existing:
+        assert out_file.read_text() == "the previous report\n"
+
+
+def test_output_file_gets_ordinary_permissions(tmp_path: Path, no_real_model: FakeEmbedder) -> None:
+    args = ["compare", str(DATA / "tiny_lv.txt"), str(DATA / "tiny_sl.txt"), "-f", "json", "-o"]
+    umask = os.umask(0o022)
+    try:
+        fresh = tmp_path / "fresh.json"
+        assert CliRunner().invoke(cli, [*args, str(fresh)]).exit_code == 0
+        assert fresh.stat().st_mode & 0o777 == 0o644  # not mkstemp's 0600
+        kept = tmp_path / "kept.json"
+        kept.write_text("old\n")
+        kept.chmod(0o640)
+        assert CliRunner().invoke(cli, [*args, str(kept)]).exit_code == 0
+        assert kept.stat().st_mode & 0o777 == 0o640
+        assert json.loads(kept.read_text())["schema_version"]
+    finally:
+        os.umask(umask)
+
+
+def test_unwritable_output_is_one_line(tmp_path: Path, no_real_model: FakeEmbedder) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n")
+    result = CliRunner().invoke(
+        cli,
+        [
+            "compare",
+            str(DATA / "tiny_lv.txt"),
+            str(DATA / "tiny_sl.txt"),
+            "-o",
+            str(blocker / "report.txt"),
+        ],
+    )
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"Error: cannot write {blocker / 'report.txt'} ({blocker}: File exists)"
+    )
+    assert "Traceback" not in result.output
+
+
+# --- the real model (slow) ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One factcmp cache folder for this module's real-model runs (the model converts once)."""
+    return tmp_path_factory.mktemp("factcmp-real-cache")
+
+
+def real_env(src: Path, cache: Path, seed: str = "0") -> dict[str, str]:
+    return {
+        **os.environ,
+        "FACTCMP_CACHE_DIR": str(cache),
+        "PYTHONHASHSEED": seed,
+        "HF_HUB_OFFLINE": "1",
+        "PYTHONPATH": str(src),
+    }
+
+
+def run_real(
+    src: Path, cache: Path, *args: str | Path, seed: str = "0", timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "factcmp", *map(str, args)],
+        env=real_env(src, cache, seed),
+        cwd=src,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@pytest.mark.slow
+def test_same_json_across_runs_and_hash_seeds(src: Path, model_cache: Path) -> None:
+    args = ("compare", CORPUS, "-f", "json")
+    runs = [
+        run_real(src, model_cache, *args, seed="0"),  # converts the model, fills the cache
+        run_real(src, model_cache, *args, "--no-cache", seed="1"),
+        run_real(src, model_cache, *args, seed="random"),  # every vector from the cache
+    ]
+    for r in runs:
+        assert r.returncode == 0, r.stderr
+    assert runs[0].stdout == runs[1].stdout == runs[2].stdout
+    assert json.loads(runs[0].stdout)["claims"]
+
+
+def cache_sharing_model(src: Path, model_cache: Path, folder: Path) -> Path:
+    """An empty embedding cache that reuses the module's converted model."""
+    if not (model_cache / "models").is_dir():  # convert the model once
+        run_real(src, model_cache, "compare", CORPUS, "-o", folder.parent / "warm.txt")
+    folder.mkdir()
+    (folder / "models").symlink_to(model_cache / "models")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def big_corpus(
+    src: Path, model_cache: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, str]:
+    """3,000 distinct sentences, and their JSON from an uninterrupted run with a cold cache."""
+    tmp = tmp_path_factory.mktemp("big")
+    corpus = make_corpus(tmp / "corpus", sentences=1500)
+    done = run_real(
+        src, cache_sharing_model(src, model_cache, tmp / "cold"), "compare", corpus, "-f", "json"
+    )
+    assert done.returncode == 0, done.stderr
+    return corpus, done.stdout
+
+
+@pytest.mark.slow
+def test_real_model_interrupted_mid_embedding(
+    src: Path, model_cache: Path, big_corpus: tuple[Path, str], tmp_path: Path
+) -> None:
+    corpus, expected = big_corpus
+    cache = cache_sharing_model(src, model_cache, tmp_path / "cache")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "factcmp", "compare", str(corpus), "-f", "json"],
+        env=real_env(src, cache),
+        cwd=src,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 300
+    while not (cache / "embeddings.sqlite3").exists() or cache_rows(cache) == 0:
+        assert proc.poll() is None, proc.communicate()  # still embedding
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    rc, _, err = finish(proc)
+    assert rc == 130, err
+    assert err.strip().splitlines()[-1] == "interrupted" and "Traceback" not in err
+    kept = cache_rows(cache)
+    assert 0 < kept < 3000, kept
+    again = run_real(src, cache, "compare", corpus, "-f", "json")
+    assert again.returncode == 0, again.stderr
+    # The cache stores whole batches of the sorted missing texts, so the resumed run embeds
+    # the rest in the very batches an uninterrupted run would: the same vectors, bit for bit.
+    assert again.stdout == expected
+    assert cache_rows(cache) == 3000
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="embed.py (not ours): a vector depends on the batch it was computed in (padding "
+    "changes the float rounding), and --no-cache batches texts differently from the cache's "
+    "sorted batches of 64: 14 of 300 vectors differ by up to 1e-7, which flipped two link "
+    "scores in the 4th decimal (0.2887 vs 0.2886) on a 3,000-sentence corpus",
+)
+def test_no_cache_gives_the_same_vectors(model_cache: Path, tmp_path: Path) -> None:
+    import numpy as np
+
+    from factcmp.cache import EmbeddingCache
+    from factcmp.config import Settings
+    from factcmp.embed import CachedEmbedder, embed_texts, load_embedder
+    from factcmp.pipeline import load_corpus
+
+    _, sentences = load_corpus([make_corpus(tmp_path / "corpus", sentences=150)])
+    texts = [s.text for s in sentences]
+    plain = load_embedder(Settings(cache_dir=model_cache, use_cache=False))
+    uncached = embed_texts(plain, texts).vectors
+    cached = CachedEmbedder(plain, EmbeddingCache(tmp_path / "embeddings.sqlite3"))
+    assert np.array_equal(embed_texts(cached, texts).vectors, uncached)
+
+
+# --- output size as input grows -------------------------------------------------------------
+
+
+def _json_size(folder: Path, n: int) -> int:
+    from factcmp.pipeline import compare_articles
+    from factcmp.report import dumps, to_dict
+
+    def word(i: int) -> str:  # five letters of its own: no two articles share a word stem
+        return "".join(chr(97 + i // 26**p % 26) for p in range(5))
+
+    for k in range(n):
+        lang = ("lv", "sl")[k % 2]
+        body = " ".join(word(4 * k + i) for i in range(4)).capitalize() + "."
+        write(folder / f"{k:04d}.txt", article_text(lang, body + "\n"))
+    report = compare_articles([folder], embedder=FakeEmbedder())
+    return len(dumps(to_dict(report)))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="report.py/schema.py (not ours): every claim lists every silent article, so the JSON "
+    "grows as claims x articles: 2,000 small files (1 MB) give 195 MB of JSON and a 1.8 GB "
+    "peak in dumps(); benchmarks/load.py",
+)
+def test_json_grows_linearly_with_the_number_of_articles(tmp_path: Path) -> None:
+    small = _json_size(tmp_path / "small", 50)
+    big = _json_size(tmp_path / "big", 400)
+    assert big < 16 * small  # 8x the input: about 8x the output, not 64x
