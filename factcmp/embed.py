@@ -178,16 +178,20 @@ class SentenceTransformerEmbedder:
 
 
 class CachedEmbedder:
-    """Wraps an embedder with the on-disk cache; the inner model loads only on a cache miss."""
+    """Wraps an embedder with the on-disk cache; the inner model loads only on a cache miss.
 
-    def __init__(self, inner: Embedder, cache: EmbeddingCache, *, batch: int = 256) -> None:
+    With ``cache=None`` nothing is read or stored, but texts are batched the same way, so
+    that a run without the cache computes exactly the vectors a run that fills it does.
+    """
+
+    def __init__(self, inner: Embedder, cache: EmbeddingCache | None, *, batch: int = 256) -> None:
         self.inner = inner
         self.cache = cache
         self.batch = batch
         self.model_id = inner.model_id
 
     def embed(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
-        found = self.cache.get(self.model_id, texts)
+        found = self.cache.get(self.model_id, texts) if self.cache else [None] * len(texts)
         # By length, so that each batch pads little (as encode() itself sorts within a call).
         missing = sorted(
             {t for t, v in zip(texts, found, strict=True) if v is None}, key=lambda t: (len(t), t)
@@ -199,14 +203,17 @@ class CachedEmbedder:
         for i in range(0, len(missing), self.batch):
             chunk = missing[i : i + self.batch]
             vectors = self.inner.embed(chunk)
-            self.cache.put(self.model_id, chunk, vectors)  # each batch lands on its own
+            if self.cache:
+                self.cache.put(self.model_id, chunk, vectors)  # each batch lands on its own
             fresh.update(zip(chunk, vectors, strict=True))
             if progress:
                 progress(min(len(texts), done + i + len(chunk)), len(texts))
         rows = [v if v is not None else fresh[t] for t, v in zip(texts, found, strict=True)]
         if not rows:
             return np.zeros((0, 0), dtype=np.float32)
-        return normalise(np.stack(rows))
+        # Rows are unit length already (the inner embedder's contract); normalising twice
+        # would nudge the last bits and make cached and uncached runs differ.
+        return np.stack(rows).astype(np.float32, copy=False)
 
 
 def load_embedder(settings: Settings) -> Embedder:
@@ -232,9 +239,8 @@ def load_embedder(settings: Settings) -> Embedder:
             device=settings.device,
             prefix=default_prefix(settings.model),
         )
-    if not settings.use_cache:
-        return inner
-    return CachedEmbedder(inner, EmbeddingCache(settings.cache_dir / "embeddings.sqlite3"))
+    cache = EmbeddingCache(settings.cache_dir / "embeddings.sqlite3") if settings.use_cache else None
+    return CachedEmbedder(inner, cache)
 
 
 def embed_texts(

@@ -206,7 +206,7 @@ def test_load_embedder_wraps_in_cache_unless_disabled(cache_dir: Path) -> None:
     assert isinstance(cached, CachedEmbedder)
     assert (cache_dir / "embeddings.sqlite3").exists()
     plain = load_embedder(Settings(model="some/model", cache_dir=cache_dir / "x", use_cache=False))
-    assert not isinstance(plain, CachedEmbedder)
+    assert isinstance(plain, CachedEmbedder) and plain.cache is None  # same batching, no cache
     assert not (cache_dir / "x").exists()
 
 

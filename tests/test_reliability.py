@@ -484,13 +484,6 @@ def test_real_model_interrupted_mid_embedding(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="embed.py (not ours): a vector depends on the batch it was computed in (padding "
-    "changes the float rounding), and --no-cache batches texts differently from the cache's "
-    "sorted batches of 64: 14 of 300 vectors differ by up to 1e-7, which flipped two link "
-    "scores in the 4th decimal (0.2887 vs 0.2886) on a 3,000-sentence corpus",
-)
 def test_no_cache_gives_the_same_vectors(model_cache: Path, tmp_path: Path) -> None:
     import numpy as np
 
