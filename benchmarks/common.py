@@ -70,7 +70,7 @@ def header(benchmark: str, model: str | None) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "benchmark": benchmark,
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "factcmp_version": factcmp.__version__,
         "git": git_commit(),
         "model": model,

@@ -21,10 +21,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-
 from common import prf
-from factcmp.types import Claim, Finding
 
+from factcmp.types import Claim, Finding
 
 
 def lang_of(article_id: str) -> str:

@@ -23,16 +23,15 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # models load from disk only
 
-from common import ROOT, SHARED_DATA, TMP, align_claims, header, write_result  # noqa: E402
-from metrics import (  # noqa: E402
-    StoryScores, claims_as_pairs, mutual_nn, ratio_margin, retrieval)
-from ntrex_stories import DEFAULT_SEED, ISO, build_stories, load_ntrex, summary  # noqa: E402
+from common import ROOT, SHARED_DATA, TMP, align_claims, header, write_result
+from metrics import StoryScores, claims_as_pairs, mutual_nn, ratio_margin, retrieval
+from ntrex_stories import DEFAULT_SEED, ISO, build_stories, load_ntrex, summary
 
-from factcmp.align import AlignParams  # noqa: E402
-from factcmp.compare import compare  # noqa: E402
-from factcmp.config import DEFAULT_MODEL, Settings  # noqa: E402
-from factcmp.embed import embed_texts, load_embedder  # noqa: E402
-from factcmp.types import Sentence  # noqa: E402
+from factcmp.align import AlignParams
+from factcmp.compare import compare
+from factcmp.config import DEFAULT_MODEL, Settings
+from factcmp.embed import embed_texts, load_embedder
+from factcmp.types import Sentence
 
 log = logging.getLogger("quality")
 TATOEBA = {"lvs": 1000, "slv": 823, "isl": 1000}
@@ -166,8 +165,9 @@ def run_tatoeba(vec: Vectors) -> dict[str, Any]:
 
 
 def run_seed(vec: Vectors) -> dict[str, Any]:
-    from factcmp.pipeline import load_corpus
     from seedgold import score
+
+    from factcmp.pipeline import load_corpus
 
     story = ROOT / "corpus" / "putin-kim"
     articles, sentences = load_corpus([story])

@@ -41,7 +41,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import RESULTS, ROOT, header, write_result  # noqa: E402
+import itertools
+
+from common import RESULTS, header, write_result
 
 log = logging.getLogger("scale")
 DIM = 384
@@ -240,7 +242,7 @@ def crossover(rows: list[dict[str, Any]]) -> str:
             continue
         e_s = e.get("seconds") or math.inf
         faster.append((n, "hnsw" if h["seconds"] < e_s else "exact"))
-    for (n0, w0), (n1, w1) in zip(faster, faster[1:]):
+    for (n0, w0), (n1, w1) in itertools.pairwise(faster):
         if w0 == "exact" and w1 == "hnsw":
             return f"exact is faster up to {n0} sentences, HNSW from {n1} on"
     if faster and all(w == "hnsw" for _, w in faster):

@@ -3,7 +3,7 @@
     python benchmarks/speed.py [--docs 6] [--repeats 3]
 
 ``setup()`` builds the inputs once; each ``time_*`` function is one timed run. Repeats are
-interleaved (A B C A B C ...) so that the machine's noise hits every variant alike, and the
+interleaved and rotated (A B C, B C A, C A B, ...) so that the machine's noise hits every variant alike, and the
 embedding comparisons are reported as ratios of medians measured in the same run:
 
 * factcmp's embedding path without cache vs a bare ``SentenceTransformer(path).encode`` of the
@@ -35,15 +35,15 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from common import ROOT, TMP, header, median, write_result  # noqa: E402
-from ntrex_stories import ISO, load_ntrex  # noqa: E402
+from common import ROOT, TMP, header, median, write_result
+from ntrex_stories import ISO, load_ntrex
 
-from factcmp.align import align  # noqa: E402
-from factcmp.compare import compare  # noqa: E402
-from factcmp.config import Settings  # noqa: E402
-from factcmp.embed import default_prefix, embed_texts, load_embedder  # noqa: E402
-from factcmp.segment import segment  # noqa: E402
-from factcmp.types import Article, Sentence  # noqa: E402
+from factcmp.align import align
+from factcmp.compare import compare
+from factcmp.config import Settings
+from factcmp.embed import default_prefix, embed_texts, load_embedder
+from factcmp.segment import segment
+from factcmp.types import Article, Sentence
 
 log = logging.getLogger("speed")
 LANGS = ("lav", "slv", "isl")
@@ -79,8 +79,9 @@ def setup(docs: int, stage_docs: int | None) -> Fixture:
     settings = Settings(cache_dir=TMP / "cache", use_cache=False)
     fx.embedder = load_embedder(settings)
     embed_texts(fx.embedder, fx.sample[:4])  # load (and convert, first time) the model
-    from factcmp.e5convert import ensure_default_model
     from sentence_transformers import SentenceTransformer
+
+    from factcmp.e5convert import ensure_default_model
 
     fx.bare = SentenceTransformer(str(ensure_default_model(settings.cache_dir)), device="cpu")
     fx.prefix = default_prefix(settings.model)
@@ -156,8 +157,12 @@ def interleaved(fns: dict[str, Callable[[Fixture], int]], fx: Fixture, repeats: 
     times: dict[str, list[float]] = {k: [] for k in fns}
     cpu: dict[str, list[float]] = {k: [] for k in fns}
     counts: dict[str, int] = {}
+    names = list(fns)
     for r in range(repeats):
-        for name, fn in fns.items():
+        # Rotate the order each repeat (A B C, B C A, C A B, ...) so that no variant always
+        # runs first or right after another (the C engine's OpenMP threads, caches).
+        for name in names[r % len(names):] + names[: r % len(names)]:
+            fn = fns[name]
             t0, c0 = time.perf_counter(), time.process_time()
             counts[name] = fn(fx)
             times[name].append(time.perf_counter() - t0)
