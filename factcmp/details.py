@@ -17,7 +17,10 @@ from .types import Detail, DetailKind
 # or to a model code ("Su-35", "G7", "F-16"), and not part of a longer number. A hyphen after
 # a digit is a range ("2000-2001"), after a letter a model code.
 _NUMBER_RE = re.compile(
-    r"(?<![\w.,])(?<![A-Za-z]-)(\d{1,3}(?:[ \u00a0.,]\d{3})+|\d+(?:[.,]\d+)?)(?![\w-]*[A-Za-z])"
+    r"(?<![\w.,])(?<![A-Za-z]-)("
+    r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?:,\d+)?"  # 1,000.5 / 1.234,5
+    r"|\d{1,3}(?:[ \u00a0]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"  # 10 000,50 / 3,5
+    r")(?![\w-]*[A-Za-z])"
 )
 # A day.month.year date ("19.06.2024", "19. 6. 2024"): its year is the detail; day and month
 # are left out, since other sources write the month as a word ("19. junija 2024").
@@ -27,10 +30,11 @@ _YEAR_MIN, _YEAR_MAX = 1900, 2100
 
 def _value(raw: str) -> str:
     """A canonical spelling: thousands separators dropped, a decimal comma made a point."""
-    digits = re.sub(r"[ \u00a0]", "", raw)
-    if re.fullmatch(r"\d{1,3}([.,]\d{3})+", digits):
-        return re.sub(r"[.,]", "", digits)
-    return digits.replace(",", ".")
+    grouped = re.fullmatch(r"(\d{1,3}(?:([ \u00a0.,])\d{3})+)(?:([.,])(\d+))?", raw)
+    if grouped and grouped.group(3) != grouped.group(2):
+        whole = re.sub(r"[ \u00a0.,]", "", grouped.group(1))
+        return whole + ("." + grouped.group(4) if grouped.group(4) else "")
+    return re.sub(r"[ \u00a0]", "", raw).replace(",", ".")
 
 
 def _inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:

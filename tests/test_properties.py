@@ -192,23 +192,12 @@ def test_digit_details_index_their_sentence(text: str) -> None:
             float(d.value)  # a canonical number: "12000", "1.5", "2024"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="details.py (not ours): a number grouped with mixed "
-    "separators keeps them in its value ('1.000.000 000' -> '1.000.000000'); "
-    "found by FACTCMP_FUZZ_EXAMPLES=5000",
-)
 @pytest.mark.parametrize("text", ["1.000.000 000 eiro", "0.000.000 000"])
 def test_mixed_group_separators_give_a_number(text: str) -> None:
     for d in extract_details(text):
         float(d.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="details.py (not ours): the decimals after grouped "
-    "thousands are dropped ('1,000.5' -> '1000', '1.234,5' -> '1234')",
-)
 @pytest.mark.parametrize(
     ("text", "value"),
     [
