@@ -17,7 +17,8 @@ A pair becomes a link when its score clears ``link_threshold`` and each sentence
 other's best match in the other article (mutual nearest neighbours). Links are merged into
 claims best-first, and a claim never takes two sentences from one article, so one claim
 cannot swallow the corpus: a claim takes at most ``per_article`` sentences from one
-article (a fact is sometimes spread over two sentences) and at most two per article overall.
+article (a fact is sometimes spread over two sentences), a second one only on a strong link,
+and at most ``per_article`` times the number of articles in all.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ class AlignParams:
 
     neighbours: int = 4
     candidates: int = 16
-    link_threshold: float = 0.15
+    link_threshold: float = 0.12
     anchor_weight: float = 0.15
     per_article: int = 2
 
@@ -224,6 +225,8 @@ def group_claims(
         counts = Counter(article_of[m] for m in merged)
         if len(merged) > max_size or max(counts.values()) > per_article:
             continue
+        if max(counts.values()) > 1 and link.score < STRONG_LINK:
+            continue  # a second sentence of one article joins on strong evidence only
         parent[rb] = ra
         members[ra] = merged
         del members[rb]

@@ -40,4 +40,4 @@ class Settings:
     device: str | None = None
     use_cache: bool = True
     neighbours: int = 4
-    link_threshold: float = 0.15
+    link_threshold: float = 0.12
