@@ -8,7 +8,7 @@ import os
 import signal
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,7 +25,7 @@ T = TypeVar("T")
 log = logging.getLogger("factcmp")
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str | Iterable[str]) -> None:
     """Write ``text`` to ``path`` so that readers see the old file or the new, never half.
 
     The text goes to a temporary file in the same folder, is flushed to disk, then renamed
@@ -45,7 +45,8 @@ def write_atomic(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+            for piece in [text] if isinstance(text, str) else text:
+                f.write(piece)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, mode)
@@ -147,9 +148,10 @@ def cli(debug: bool, verbose: bool) -> None:
     )
 
 
-def emit(text: str, output: Path | None) -> None:
+def emit(text: str | Iterable[str], output: Path | None) -> None:
     if output is None:
-        click.echo(text, nl=False)
+        for piece in [text] if isinstance(text, str) else text:
+            click.echo(piece, nl=False)
         return
     try:
         write_atomic(output, text)
@@ -191,12 +193,12 @@ def compare_cmd(
     def job() -> None:
         from .pipeline import compare_articles
         from .render import render_report
-        from .report import dumps, to_dict
+        from .report import iter_json, to_dict
 
         with embedding_progress(Console(stderr=True)) as progress:
             report = compare_articles(paths, settings, progress=progress)
         if fmt == "json":
-            emit(dumps(to_dict(report)), output)
+            emit(iter_json(to_dict(report)), output)
         else:
             emit(render_to_string(lambda c: render_report(report, c), width), output)
 
@@ -224,12 +226,12 @@ def query_cmd(
     def job() -> None:
         from .pipeline import query_articles
         from .render import render_query
-        from .report import dumps, query_to_dict
+        from .report import iter_json, query_to_dict
 
         with embedding_progress(Console(stderr=True)) as progress:
             result, articles, sentences, emb = query_articles(text, paths, settings, progress=progress)
         if fmt == "json":
-            emit(dumps(query_to_dict(result, articles, sentences, emb.model_id)), output)
+            emit(iter_json(query_to_dict(result, articles, sentences, emb.model_id)), output)
         else:
             shown = render_to_string(lambda c: render_query(result, articles, sentences, c), None)
             emit(shown, output)

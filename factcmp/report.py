@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, cast
 
 from . import __version__
@@ -228,8 +228,14 @@ def query_to_dict(
     }
 
 
+def iter_json(data: ReportDict | QueryReportDict) -> Iterator[str]:
+    """Deterministic JSON text in small pieces: keys in schema order, UTF-8 kept, a final
+    newline. Writing the pieces as they come keeps memory flat for very large reports."""
+    encoder = json.JSONEncoder(ensure_ascii=False, indent=2, allow_nan=False)
+    yield from encoder.iterencode(cast(dict[str, Any], data))
+    yield "\n"
+
+
 def dumps(data: ReportDict | QueryReportDict) -> str:
-    """Deterministic JSON text: keys in schema order, UTF-8 kept, a final newline."""
-    return (
-        json.dumps(cast(dict[str, Any], data), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
-    )
+    """The whole of :func:`iter_json` as one string."""
+    return "".join(iter_json(data))
