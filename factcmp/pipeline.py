@@ -13,7 +13,7 @@ from .config import Settings
 from .embed import Embedder, Progress, embed_texts, load_embedder
 from .errors import IngestError
 from .ingest import read_articles
-from .query import search
+from .query import query_parts, search
 from .segment import segment
 from .types import Article, Embeddings, QueryResult, Report, Sentence
 
@@ -108,7 +108,10 @@ def query_articles(
         raise IngestError('the query is empty; pass a topic, e.g. "the mutual defense clause"')
     articles, sentences = load_corpus(paths)
     embedder = embedder or load_embedder(settings)
-    embeddings = embed_texts(embedder, [s.text for s in sentences] + [query], progress)
-    vectors = embeddings.vectors
-    result = search(query, vectors[-1], articles, sentences, vectors[:-1])
-    return result, articles, sentences, Embeddings(embeddings.model_id, vectors[:-1])
+    parts = query_parts(query)
+    embeddings = embed_texts(embedder, [s.text for s in sentences] + [query] + parts, progress)
+    vectors, n = embeddings.vectors, len(sentences)
+    result = search(
+        query, vectors[n], articles, sentences, vectors[:n], vectors[n + 1 :] if parts else None
+    )
+    return result, articles, sentences, Embeddings(embeddings.model_id, vectors[:n])

