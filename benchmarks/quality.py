@@ -167,13 +167,11 @@ def run_tatoeba(vec: Vectors) -> dict[str, Any]:
 def run_seed(vec: Vectors) -> dict[str, Any]:
     from seedgold import score
 
-    from factcmp.pipeline import load_corpus
+    from factcmp.pipeline import align_articles, load_corpus
 
     story = ROOT / "corpus" / "putin-kim"
     articles, sentences = load_corpus([story])
-    lang = {a.id: a.lang for a in articles}
-    claims = align_claims(sentences, vec([s.text for s in sentences]),
-                          [lang[s.article_id] for s in sentences])
+    claims = align_articles(articles, sentences, vec([s.text for s in sentences]))
     g = score(story / "gold.json", articles, sentences, claims)
     return {"pairs": g.pairs, "pairs_linked": g.pairs_linked, "recall": round(g.recall, 4),
             "near_misses": g.near_misses, "near_misses_linked": g.near_misses_linked,

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .embed import centre_by_language
+from .eventtime import EventTime, clash_pairs
 from .neighbours import nearest_other
 from .types import Claim, Evidence, Link, Sentence
 
@@ -47,7 +48,9 @@ class AlignParams:
     candidates: int = 16
     link_threshold: float = 0.12
     anchor_weight: float = 0.15
+    time_penalty: float = 0.18
     per_article: int = 2
+    second_link: float = 0.30
 
 
 def anchor_similarity(texts: Sequence[str], pairs: np.ndarray) -> np.ndarray:
@@ -129,12 +132,16 @@ def background_similarity(
 
 
 def candidate_links(
-    sentences: Sequence[Sentence], vectors: np.ndarray, params: AlignParams
+    sentences: Sequence[Sentence],
+    vectors: np.ndarray,
+    params: AlignParams,
+    times: Sequence[EventTime] | None = None,
 ) -> list[Link]:
     """Scored, mutual-best cross-article links whose score clears the threshold.
 
     Args:
         vectors: unit rows, shape ``(n, d)``, already centred by language.
+        times: each sentence's time; a pair that clashes in time loses ``time_penalty``.
     """
     n = len(sentences)
     if n < 2:
@@ -163,6 +170,8 @@ def candidate_links(
     margin = cos - (radius[a] + radius[b]) / 2
     anchors = anchor_similarity([s.text for s in sentences], pair_arr)
     score = margin + params.anchor_weight * anchors
+    if times is not None:
+        score = score - params.time_penalty * clash_pairs(times, pair_arr)
 
     # Mutual best per (sentence, other article): each pair seen from both ends, the best
     # partner per (sentence, article) first (ties to the lower index), then both must agree.
@@ -192,7 +201,10 @@ def candidate_links(
 
 
 def group_claims(
-    sentences: Sequence[Sentence], links: Sequence[Link], per_article: int = 2
+    sentences: Sequence[Sentence],
+    links: Sequence[Link],
+    per_article: int = 2,
+    second_link: float = STRONG_LINK,
 ) -> list[Claim]:
     """Merge links into claims, strongest first (single linkage with caps).
 
@@ -225,7 +237,7 @@ def group_claims(
         counts = Counter(article_of[m] for m in merged)
         if len(merged) > max_size or max(counts.values()) > per_article:
             continue
-        if max(counts.values()) > 1 and link.score < STRONG_LINK:
+        if max(counts.values()) > 1 and link.score < second_link:
             continue  # a second sentence of one article joins on strong evidence only
         parent[rb] = ra
         members[ra] = merged
@@ -254,6 +266,7 @@ def align(
     vectors: np.ndarray,
     params: AlignParams | None = None,
     langs: Sequence[str] | None = None,
+    times: Sequence[EventTime] | None = None,
 ) -> list[Claim]:
     """Group ``sentences`` into claims.
 
@@ -263,7 +276,10 @@ def align(
         params: the aligner's knobs.
         langs: the language of each sentence; each language is centred on its own mean
             first, so that sentences do not link for sharing a language. ``None``: all one.
+        times: the time of each sentence (:func:`factcmp.eventtime.event_times`); pairs
+            that clash in time are less likely one claim. ``None``: no time evidence.
     """
     params = params or AlignParams()
     vectors, _ = centre_by_language(vectors, langs if langs is not None else [""] * len(vectors))
-    return group_claims(sentences, candidate_links(sentences, vectors, params), params.per_article)
+    links = candidate_links(sentences, vectors, params, times)
+    return group_claims(sentences, links, params.per_article, params.second_link)

@@ -7,15 +7,18 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
+
 from .align import AlignParams, align
 from .compare import build_timeline, compare
 from .config import Settings
 from .embed import Embedder, Progress, embed_texts, load_embedder
 from .errors import IngestError
+from .eventtime import event_times
 from .ingest import read_articles
 from .query import query_parts, search
 from .segment import segment
-from .types import Article, Embeddings, QueryResult, Report, Sentence
+from .types import Article, Claim, Embeddings, QueryResult, Report, Sentence
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +53,24 @@ def _settings_dict(settings: Settings) -> dict[str, object]:
     return data
 
 
+def align_articles(
+    articles: Sequence[Article],
+    sentences: Sequence[Sentence],
+    vectors: np.ndarray,
+    settings: Settings | None = None,
+) -> list[Claim]:
+    """Group the sentences into claims, told each sentence's language and time."""
+    settings = settings or Settings()
+    lang = {a.id: a.lang for a in articles}
+    return align(
+        sentences,
+        vectors,
+        AlignParams(neighbours=settings.neighbours, link_threshold=settings.link_threshold),
+        langs=[lang[s.article_id] for s in sentences],
+        times=event_times(articles, sentences),
+    )
+
+
 def compare_articles(
     paths: Sequence[str | Path],
     settings: Settings | None = None,
@@ -72,13 +93,7 @@ def compare_articles(
         )
     embedder = embedder or load_embedder(settings)
     embeddings = embed_texts(embedder, [s.text for s in sentences], progress)
-    lang = {a.id: a.lang for a in articles}
-    claims = align(
-        sentences,
-        embeddings.vectors,
-        AlignParams(neighbours=settings.neighbours, link_threshold=settings.link_threshold),
-        langs=[lang[s.article_id] for s in sentences],
-    )
+    claims = align_articles(articles, sentences, embeddings.vectors, settings)
     findings = compare(articles, sentences, claims)
     return Report(
         model_id=embeddings.model_id,

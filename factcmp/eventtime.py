@@ -1,0 +1,71 @@
+"""When each sentence happens: evidence for the aligner that two sentences are about one event.
+
+Articles written at different times tell of different events in similar words ("Kim met
+Putin" at Vostochny in September 2023, at Pyongyang airport in June 2024, in Beijing in
+September 2025). A sentence's time is the dates it states itself ("pagājušā gada septembrī",
+"junija lani", "trešdien"; not a start date such as "since 2006"), else the date of its
+article: news reports its own day unless it says otherwise.
+
+Two sentences *clash in time* when both have a time, no two of their values are compatible,
+and at least one of the times rests on its article's date: the article's date itself, or a
+date resolved against it ("trešdien", "last year", "24 years ago"). Two dates that both
+sentences spell out ("in 2000" against "in 2001") are left to the comparison: that is a
+detail that differs, not evidence of another event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .dates import dates_compatible, find_dates
+from .types import Article, Sentence
+
+
+@dataclass(frozen=True, slots=True)
+class EventTime:
+    """The dates a sentence is about; ``absolute`` when the sentence spells them all out,
+    False when they are its article's date or resolved against it."""
+
+    values: tuple[str, ...] = ()
+    absolute: bool = False
+
+
+def event_times(articles: Sequence[Article], sentences: Sequence[Sentence]) -> list[EventTime]:
+    """The time of each sentence (see the module docstring)."""
+    by_id = {a.id: a for a in articles}
+    times = []
+    for s in sentences:
+        article = by_id[s.article_id]
+        found = [d for d in find_dates(s.text, article.lang, article.date) if d.how != "since"]
+        if found:
+            values = tuple(sorted({d.value for d in found}))
+            times.append(EventTime(values, absolute=all(d.how == "absolute" for d in found)))
+        else:
+            times.append(EventTime((article.date,) if article.date else ()))
+    return times
+
+
+def time_clash(a: EventTime, b: EventTime) -> bool:
+    """Whether ``a`` and ``b`` cannot be one event's time (see the module docstring)."""
+    if not a.values or not b.values or (a.absolute and b.absolute):
+        return False
+    return not any(dates_compatible(x, y) for x in a.values for y in b.values)
+
+
+def clash_pairs(times: Sequence[EventTime], pairs: np.ndarray) -> np.ndarray:
+    """``time_clash`` for each row ``(i, j)`` of ``pairs``, as a bool array.
+
+    Computed once per pair of distinct times (a corpus has few), so millions of pairs cost
+    one lookup each.
+    """
+    if len(pairs) == 0:
+        return np.zeros(0, dtype=bool)
+    keys = sorted(set(times), key=lambda t: (t.values, t.absolute))
+    code = {t: n for n, t in enumerate(keys)}
+    table = np.array([[time_clash(x, y) for y in keys] for x in keys], dtype=bool)
+    codes = np.array([code[t] for t in times], dtype=np.int64)
+    out: np.ndarray = table[codes[pairs[:, 0]], codes[pairs[:, 1]]]
+    return out

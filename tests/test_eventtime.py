@@ -1,0 +1,86 @@
+"""When sentences happen, and time as evidence against linking look-alikes of other events."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from factcmp.align import AlignParams, align
+from factcmp.eventtime import EventTime, clash_pairs, event_times, time_clash
+from factcmp.types import Article, Claim, Sentence
+
+
+def _article(id_: str, lang: str, date: str | None, *texts: str) -> tuple[Article, list[Sentence]]:
+    body = " ".join(texts)
+    sentences, at = [], 0
+    for n, t in enumerate(texts):
+        start = body.index(t, at)
+        sentences.append(Sentence(id_, n, t, start, start + len(t)))
+        at = start + len(t)
+    return Article(id_, f"{id_}.txt", lang, body, date=date), sentences
+
+
+def test_a_sentence_without_dates_takes_its_article_date() -> None:
+    art, sents = _article("a", "lv", "2024-06", "Kims sagaidīja Putinu lidostā.")
+    assert event_times([art], sents) == [EventTime(("2024-06",), absolute=False)]
+
+
+def test_stated_dates_win_over_the_article_date_and_since_dates_do_not_count() -> None:
+    art, sents = _article(
+        "d",
+        "sl",
+        "2025-09",
+        "Sporazum so podpisali junija lani.",
+        "Rusijo je obiskal septembra 2023.",
+        "Sankcije veljajo od leta 2006.",
+    )
+    signed, visited, since = event_times([art], sents)
+    assert signed == EventTime(("2024-06",), absolute=False)  # resolved against 2025-09
+    assert visited == EventTime(("2023-09",), absolute=True)
+    assert since == EventTime(("2025-09",), absolute=False)  # a start date is not the event's
+
+
+def test_undated_article_gives_no_time() -> None:
+    art, sents = _article("x", "sl", None, "Putin je obiskal Pjongjang.")
+    assert event_times([art], sents) == [EventTime()]
+
+
+def test_clash_needs_two_times_that_cannot_meet_and_one_resting_on_the_article() -> None:
+    june_2024 = EventTime(("2024-06",))
+    sept_2023 = EventTime(("2023-09/wed",))
+    assert time_clash(june_2024, sept_2023)
+    assert not time_clash(june_2024, EventTime(("2024",), absolute=True))  # compatible
+    assert not time_clash(june_2024, EventTime())  # no time: no evidence
+    # Two dates both spelled out are a detail that differs, left to compare():
+    assert not time_clash(EventTime(("2000",), absolute=True), EventTime(("2001",), absolute=True))
+    assert time_clash(EventTime(("2000",), absolute=True), sept_2023)
+
+
+def test_clash_pairs_matches_time_clash_row_by_row() -> None:
+    times = [EventTime(("2024-06",)), EventTime(("2023-09",)), EventTime(), EventTime(("2024",))]
+    pairs = np.array([(i, j) for i in range(4) for j in range(4)])
+    got = clash_pairs(times, pairs)
+    assert got.tolist() == [time_clash(times[i], times[j]) for i, j in pairs]
+    assert clash_pairs(times, np.zeros((0, 2), dtype=np.int64)).shape == (0,)
+
+
+def test_look_alike_from_another_time_loses_to_the_same_time_partner() -> None:
+    # B's second sentence is a little closer to A's, but it tells of September last year.
+    filler = [f"Teikums {n}." for n in range(12)]  # unrelated sentences around them
+    a, sa = _article("A", "lv", "2024-06", "Kims sagaidīja Putinu.", *filler)
+    b, sb = _article("B", "sl", "2024-06", "Kim je pričakal Putina.", "Septembra lani sta se srečala.",
+                     *[f"Stavek {n}." for n in range(12)])
+    sentences = sa + sb
+    rng = np.random.default_rng(0)
+    fact, other = rng.standard_normal(64), rng.standard_normal(64)
+    noise = rng.standard_normal((24, 64))
+    vectors = np.stack([fact, *noise[:12], fact + 0.6 * other, fact + 0.4 * other, *noise[12:]])
+    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    params = AlignParams(link_threshold=-1.0)  # every mutual best links: time decides which
+    times = event_times([a, b], sentences)
+    assert times[len(sa) + 1] == EventTime(("2023-09",))
+
+    def partners(claims: list[Claim]) -> set[str]:
+        return {m for c in claims if "A:0" in c.members for m in c.members} - {"A:0"}
+
+    assert partners(align(sentences, vectors, params)) == {"B:1"}
+    assert partners(align(sentences, vectors, params, times=times)) == {"B:0"}
