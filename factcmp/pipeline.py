@@ -16,7 +16,7 @@ from .embed import Embedder, Progress, embed_texts, load_embedder
 from .errors import IngestError
 from .eventtime import event_times
 from .ingest import read_articles
-from .query import query_parts, search
+from .query import search_texts
 from .segment import segment
 from .types import Article, Claim, Embeddings, QueryResult, Report, Sentence
 
@@ -123,10 +123,11 @@ def query_articles(
         raise IngestError('the query is empty; pass a topic, e.g. "the mutual defense clause"')
     articles, sentences = load_corpus(paths)
     embedder = embedder or load_embedder(settings)
-    parts = query_parts(query)
-    embeddings = embed_texts(embedder, [s.text for s in sentences] + [query] + parts, progress)
-    vectors, n = embeddings.vectors, len(sentences)
-    result = search(
-        query, vectors[n], articles, sentences, vectors[:n], vectors[n + 1 :] if parts else None
-    )
-    return result, articles, sentences, Embeddings(embeddings.model_id, vectors[:n])
+    embedded: list[np.ndarray] = []
+
+    def embed(texts: Sequence[str]) -> np.ndarray:
+        embedded.append(embed_texts(embedder, texts, progress).vectors)
+        return embedded[-1]
+
+    result = search_texts(query, articles, sentences, embed)
+    return result, articles, sentences, Embeddings(embedder.model_id, embedded[0][: len(sentences)])
