@@ -9,17 +9,19 @@ speaker). Verdicts: for each gold pair (two sentences of one claim, or a sentenc
 edited copy), the pair is compared as a two-article claim and "differ" is scored.
 The gold was made while writing the rules (a development set). The held-out check uses
 NTREX-128 (../shared/data/ntrex128): each line's lv/sl/is translations as one claim (they
-should not differ), and the same with one number of the sl line altered (they should).
+should not differ; also all five NTREX languages of the stories), and the same with one
+number of the sl line altered (they should). The NTREX stories (``ntrex_stories.py``, seed
+13) are scored with gold alignment: each document line's versions are one claim, and the
+recall of altered numbers/years/names flagged ``differ`` and the precision of ``differ`` are
+given over all 5 languages and over lav/slv/isl (see :func:`score_stories`).
 No embedding model is used: this measures compare/details only.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import re
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -29,13 +31,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from common import header, write_result  # noqa: E402
+
 from factcmp.compare import compare
 from factcmp.details import _NUMBER_RE, _value, extract_all, with_context_speakers
 from factcmp.ingest import read_articles
 from factcmp.types import Article, Claim, Detail, Link, Sentence
 
 GOLD = ROOT / "corpus" / "putin-kim" / "details_gold.json"
-RESULTS = ROOT / "benchmarks" / "results"
 
 
 def prf(tp: int, fp: int, fn: int) -> dict[str, float | int]:
@@ -198,6 +202,18 @@ def score_ntrex(folder: Path, limit: int | None = None) -> dict[str, Any] | None
             altered["sl"][i] = _alter(lines["sl"][i], m[1], m.start(1))
             changed[i] = common[0]
     perturbed = judge(altered)
+    # The same unaltered lines told by all five NTREX languages of the stories.
+    five = {lang: folder / f"newstest2019-ref.{code}.txt"
+            for lang, code in (("lv", "lav"), ("sl", "slv"), ("is", "isl"), ("lt", "lit"), ("et", "est"))}
+    five_lines = {lang: f.read_text(encoding="utf-8").splitlines()[:limit] for lang, f in five.items()}
+    five_arts = [Article(id=lang, path="", lang=lang, text="", date=None) for lang in five_lines]
+    five_sents = [Sentence(lang, i, t, 0, len(t)) for lang in five_lines for i, t in enumerate(five_lines[lang])]
+    five_claims = [Claim(f"l{i}", tuple(f"{lang}:{i}" for lang in five_lines), ()) for i in range(n)]
+    five_found = compare(five_arts, five_sents, five_claims)
+    five_differ = [
+        {"line": i, "en": english[i][:100], "differences": [(d.kind, d.unit, d.values, d.texts) for d in f.differences]}
+        for i, f in enumerate(five_found) if f.verdict == "differ"
+    ]
     verdicts = Counter(f.verdict for f in plain)
     false_differ = [
         {"line": i, "en": english[i][:100], "differences": [(d.kind, d.unit, d.values, d.texts) for d in f.differences]}
@@ -215,6 +231,10 @@ def score_ntrex(folder: Path, limit: int | None = None) -> dict[str, Any] | None
         "lines": n,
         "verdicts_unaltered": dict(sorted(verdicts.items())),
         "differ_on_unaltered": false_differ,
+        "differ_rate_unaltered": round(len(false_differ) / n, 4),
+        "verdicts_unaltered_all_5": dict(sorted(Counter(f.verdict for f in five_found).items())),
+        "differ_rate_unaltered_all_5": round(len(five_differ) / n, 4),
+        "differ_on_unaltered_all_5": five_differ,
         "altered_lines": len(changed),
         "altered_caught": tp,
         "recall": round(tp / len(changed), 4) if changed else None,
@@ -224,12 +244,94 @@ def score_ntrex(folder: Path, limit: int | None = None) -> dict[str, Any] | None
     }
 
 
-def _commit() -> str | None:
-    try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
-                              text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
+def _story_subset(story: Any, langs: tuple[str, ...]) -> Any:
+    """The story told only by its versions in ``langs`` (alterations of the others dropped)."""
+    from ntrex_stories import Story
+
+    versions = [v for v in story.versions if v.lang in langs]
+    kept = {v.article_id for v in versions}
+    return Story(story.doc_index, story.doc_id, story.doc_lines, versions,
+                 [a for a in story.alterations if a.article in kept])
+
+
+def score_stories(folder: Path, seed: int = 13, docs: int | None = None) -> dict[str, Any] | None:
+    """Differ recall and precision on the NTREX stories (``ntrex_stories.py``) with gold
+    alignment: each document line's versions form one claim, so only compare() is judged.
+
+    An altered number/year (name) is detected iff its claim's verdict is ``differ`` with a
+    non-name (name) difference naming the altered version, as in ``metrics.py``. A ``differ``
+    on a line with no alteration is a false one; precision = differ claims on altered lines /
+    all differ claims. Scored over all 5 languages and over the lav/slv/isl versions only.
+    """
+    if not (folder / "DOCUMENT_IDS.tsv").exists():
         return None
+    from ntrex_stories import build_stories, load_ntrex
+
+    stories = build_stories(load_ntrex(folder), seed=seed, docs=docs)
+    out: dict[str, Any] = {"seed": seed, "stories": len(stories)}
+    for label, langs in (("all_5", ("lav", "slv", "isl", "lit", "est")), ("lv_sl_is", ("lav", "slv", "isl"))):
+        tally = Counter[str]()
+        missed: list[dict[str, Any]] = []
+        false: list[dict[str, Any]] = []
+        for full in stories:
+            story = _story_subset(full, langs)
+            line_of = story.line_of
+            by_line: dict[int, list[str]] = {}
+            for sid, line in line_of.items():
+                by_line.setdefault(line, []).append(sid)
+            claims = [Claim(f"l{line}", tuple(m), ()) for line, m in sorted(by_line.items())]
+            findings = {f.claim.id: f for f in compare(story.articles, story.sentences, claims)}
+            text_of = {s.id: s.text for s in story.sentences}
+            altered_lines = set()
+            for a in story.alterations:
+                f = findings[f"l{a.line}"]
+                if len(f.articles) < 2:
+                    continue  # the other carriers are outside this language subset
+                altered_lines.add(a.line)
+                group = "name" if a.kind == "name" else "detail"
+                flagged = f.verdict == "differ" and any(
+                    a.article in d.values for d in f.differences if (d.kind == "name") == (group == "name"))
+                tally.update({f"{group}_total": 1, f"{group}_detected": int(flagged),
+                              f"{a.kind}_total": 1, f"{a.kind}_detected": int(flagged)})
+                if not flagged and sum(m["kind"] == a.kind for m in missed) < 40:
+                    missed.append({"sentence": f"{a.article}:{a.line}", "kind": a.kind, "old": a.old, "new": a.new,
+                                   "verdict": f.verdict,
+                                   "texts": {m: text_of[m] for m in f.claim.members}})
+            for line, f in ((int(k[1:]), f) for k, f in findings.items()):
+                if len(f.articles) < 2:
+                    continue
+                tally.update(lines=1, altered_lines=int(line in altered_lines))
+                if f.verdict != "differ":
+                    continue
+                tally.update(differ=1, differ_correct=int(line in altered_lines))
+                if line not in altered_lines:
+                    false.append({"doc": story.doc_id, "line": line,
+                                  "texts": {m: text_of[m] for m in f.claim.members},
+                                  "differences": [(d.kind, d.unit, d.values, d.texts) for d in f.differences]})
+
+        def ratio(a: int, b: int) -> float | None:
+            return round(a / b, 4) if b else None
+
+        unaltered = tally["lines"] - tally["altered_lines"]
+        out[label] = {
+            "numbers_years": {"recall": ratio(tally["detail_detected"], tally["detail_total"]),
+                              "detected": tally["detail_detected"], "altered": tally["detail_total"]},
+            "numbers": {"recall": ratio(tally["number_detected"], tally["number_total"]),
+                        "detected": tally["number_detected"], "altered": tally["number_total"]},
+            "years": {"recall": ratio(tally["year_detected"], tally["year_total"]),
+                      "detected": tally["year_detected"], "altered": tally["year_total"]},
+            "names": {"recall": ratio(tally["name_detected"], tally["name_total"]),
+                      "detected": tally["name_detected"], "altered": tally["name_total"]},
+            "differ_precision": ratio(tally["differ_correct"], tally["differ"]),
+            "differ_claims": tally["differ"],
+            "lines_compared": tally["lines"],
+            "unaltered_lines": unaltered,
+            "false_differ": len(false),
+            "false_differ_rate": ratio(len(false), unaltered),
+            "examples_false_differ": false[:40],
+            "examples_missed": missed,
+        }
+    return out
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -244,27 +346,27 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     extraction = score_extraction(gold, meta)
     differ = score_differ(gold, meta)
     ntrex = score_ntrex(args.ntrex) if args.ntrex else None
+    stories = score_stories(args.ntrex) if args.ntrex else None
     result = {
-        "schema_version": "1.0",
-        "benchmark": "details",
-        "date": dt.date.today().isoformat(),
-        "commit": _commit(),
+        **header("details", None),
         "gold": str(args.gold.relative_to(ROOT) if args.gold.is_relative_to(ROOT) else args.gold),
         "seconds": round(time.perf_counter() - start, 3),
         "primary_metric": {"name": "details_f1", "value": extraction["all"]["f1"]},
         "extraction": extraction,
         "differ": differ,
         "ntrex_heldout": ntrex,
+        "ntrex_stories": stories,
     }
-    out = args.out or RESULTS / f"{result['date']}-details.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    out = write_result("details", None, result, args.out)
     summary = {k: {m: v[m] for m in ("precision", "recall", "f1")} for k, v in extraction.items() if k != "errors"}
     sys.stdout.write(json.dumps({"extraction": summary,
                                  "names_id_accuracy": extraction["names"]["id_accuracy"],
                                  "quote_speaker_accuracy": extraction["quotes"]["speaker_accuracy"],
                                  "differ": {m: differ[m] for m in ("precision", "recall", "f1", "tp", "fp", "fn", "tn")},
-                                 "ntrex_heldout": {k: v for k, v in (ntrex or {}).items() if k != "differ_on_unaltered"},
+                                 "ntrex_heldout": {k: v for k, v in (ntrex or {}).items() if not k.startswith("differ_on")},
+                                 "ntrex_stories": {
+                                     label: {k: v for k, v in part.items() if not k.startswith("examples")}
+                                     for label, part in (stories or {}).items() if isinstance(part, dict)},
                                  "written": str(out)}, indent=1) + "\n")
     return result
 

@@ -1,6 +1,5 @@
 """Extract comparable details from a sentence.
 
-:func:`extract_details` finds years and numbers written in digits (language-free).
 :func:`extract_all` finds, for a sentence of a known language and article date, the details
 compared across sources: dates resolved against the article date, amounts and ordinals in
 digits and words with their units, names resolved to entities, and quotes with speakers.
@@ -20,12 +19,8 @@ _NUMBER_RE = re.compile(
     r"(?<![\w.,])(?<![A-Za-z]-)("
     r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?:,\d+)?"  # 1,000.5 / 1.234,5
     r"|\d{1,3}(?:[ \u00a0]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"  # 10 000,50 / 3,5
-    r")(?![\w-]*[A-Za-z])"
+    r")(?![\w-]*[A-Za-z])(?![.,]\d)"
 )
-# A day.month.year date ("19.06.2024", "19. 6. 2024"): its year is the detail; day and month
-# are left out, since other sources write the month as a word ("19. junija 2024").
-_DATE_RE = re.compile(r"(?<![\w.,])\d{1,2}\.[ \u00a0]?\d{1,2}\.[ \u00a0]?(\d{4})(?![\w.,]?\d)")
-_YEAR_MIN, _YEAR_MAX = 1900, 2100
 
 
 def _value(raw: str) -> str:
@@ -35,37 +30,6 @@ def _value(raw: str) -> str:
         whole = re.sub(r"[ \u00a0.,]", "", grouped.group(1))
         return whole + ("." + grouped.group(4) if grouped.group(4) else "")
     return re.sub(r"[ \u00a0]", "", raw).replace(",", ".")
-
-
-def _inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
-    return any(lo <= span[0] and span[1] <= hi for lo, hi in spans)
-
-
-def extract_details(text: str) -> tuple[Detail, ...]:
-    """Years and numbers in ``text``, in order of appearance.
-
-    A four-digit whole number from 1900 to 2100 is a year ("2000.gada", "árið 2022"), and so
-    is the year of a full date ("19.06.2024"); any other number is a number ("pred 24 leti",
-    "80. obletnici").
-    """
-    found: list[Detail] = []
-    dates = list(_DATE_RE.finditer(text))
-    spans = [m.span() for m in dates]
-    numbers = [m for m in _NUMBER_RE.finditer(text) if not _inside(m.span(1), spans)]
-    for match in sorted(numbers + dates, key=lambda m: m.start(1)):
-        raw = match.group(1)
-        value = _value(raw)
-        is_year = re.fullmatch(r"\d{4}", raw) is not None and _YEAR_MIN <= int(raw) <= _YEAR_MAX
-        found.append(
-            Detail(
-                kind="year" if is_year else "number",
-                value=value,
-                text=raw,
-                start=match.start(1),
-                end=match.end(1),
-            )
-        )
-    return tuple(found)
 
 
 def extract_all(text: str, lang: str, article_date: str | None = None) -> tuple[Detail, ...]:
@@ -81,7 +45,7 @@ def extract_all(text: str, lang: str, article_date: str | None = None) -> tuple[
     Returns:
         details of kind ``date``, ``quantity``, ``ordinal``, ``name`` and ``quote``.
     """
-    # Lazy imports keep ``extract_details`` light for callers that only need digits.
+    # Lazy imports: quantities imports the digit rules above from this module.
     from .dates import find_dates
     from .names import find_names
     from .quantities import find_quantities

@@ -227,18 +227,6 @@ def _resolve(words: tuple[str, ...], lang: str | None) -> str | None:
     return None
 
 
-def same_entity(a: str, b: str, lang_a: str | None = None, lang_b: str | None = None) -> bool:
-    """Whether two written names name the same entity ("Kims Čenuns" and "Kim Jong-un")."""
-    ea, eb = resolve(a.split(), lang_a), resolve(b.split(), lang_b)
-    if ea and eb:
-        return ea == eb
-    sa = " ".join(stem(w, lang_a) for w in a.split())
-    sb = " ".join(stem(w, lang_b) for w in b.split())
-    return all(_word_match(x, y) for x, y in zip(sa.split(), sb.split())) and len(
-        sa.split()
-    ) == len(sb.split())
-
-
 def find_names(text: str, lang: str) -> list[NameMention]:
     """Names in ``text``: a capitalised word and up to three following words, longest known
     entity first ("Kimu Čenunu", "Sameinuðu þjóðanna"); unknown capitalised words keep

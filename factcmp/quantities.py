@@ -187,7 +187,7 @@ def word_number(token: str, lang: str) -> float | None:
 
 
 def _fmt(x: float) -> str:
-    return str(int(x)) if x == int(x) else f"{x:g}"
+    return str(int(x)) if x == int(x) else f"{x:.12g}"
 
 
 def _unit_after(text: str, pos: int) -> tuple[str | None, int]:
@@ -202,6 +202,16 @@ def _unit_after(text: str, pos: int) -> tuple[str | None, int]:
             if u and (skip == r"\s*" or unit in ("soldier", "person", "missile")):
                 return unit, pos + u.end()
     return None, pos
+
+
+def _multiplier(rest: str, lang: str) -> re.Match[str] | None:
+    """A multiplier word at the start of ``rest`` ("tisoč", "miljoni"); "sto" (a hundred)
+    only as a whole word, so "stopinj" (degrees) is not one."""
+    mult_re = "|".join(stem for stem, _ in _MULTIPLIERS[lang])
+    m = re.match(r"\s+(" + mult_re + r")\w*", rest, re.IGNORECASE)
+    if m and m[1].lower() == "sto" and m[0].strip().lower() != "sto":
+        return None
+    return m
 
 
 def _counted(text: str, start: int, end: int) -> str | None:
@@ -228,32 +238,44 @@ def find_quantities(
             skip.append((s, e))
             found.append(QuantityMention(kind, value, unit, s, e))
 
+    from .details import _NUMBER_RE, _value  # shared digit rules (model codes, separators)
+
     # Ordinals in digits: "80. obletnici" (a dot and then a lower-case word).
     for m in re.finditer(r"(?<![\w.,])(\d{1,3})\.(?=\s+[^\W\d_A-Z])", text):
         if lang in ("lv", "sl", "is") and not re.match(
             r"\.\s+[^\W\d_]*[A-ZČŠŽÞÆÖ]", text[m.end() - 1 :]
         ):
             add("ordinal", m[1], _counted(text, m.start(), m.end()), m.start(), m.end())
-    # Clock times are not amounts: "plkst. 15.00", "ob 6.00", "klukkan 15:00", "at 3:30".
+    # Clock times: "plkst. 15.00", "ob 6.00", "klukkan 15:00", "at 3:30", and any "19:30".
     for m in re.finditer(
-        r"(?<![\w-])(?:plkst\.?|ob|klukkan|kl\.|at)\s+\d{1,2}[.:]\d{2}(?!\d)", text, re.IGNORECASE
+        r"(?:(?<![\w-])(?:plkst\.?|ob|klukkan|kl\.|kell|at)\s+(\d{1,2})[.:](\d{2})"
+        r"|(?<![\w.,:])(\d{1,2}):(\d{2}))(?![\d:])",
+        text,
+        re.IGNORECASE,
     ):
-        skip.append(m.span())
+        hour, minute = (m[1], m[2]) if m[1] else (m[3], m[4])
+        if int(hour) <= 24 and int(minute) < 60:
+            start = m.start(1) if m[1] else m.start(3)
+            add("quantity", f"{int(hour)}:{minute}", "time", start, m.end())
     # Numbers in digits, with an optional multiplier word and unit.
-    from .details import _NUMBER_RE, _value  # shared digit rules (model codes, separators)
 
     # Compound adjectives: "52-letni" (52-year-old), "16-odstotna" (16-percent).
-    for m in re.finditer(r"(?<![\w.,-])(\d+)-(?=[^\W\d_])", text):
+    for m in re.finditer(r"(?<![\w.,-])(\d+(?:[.,]\d+)?)-(?=[^\W\d_])", text):
         unit, ue = _unit_after(text, m.end())
         if unit is None and re.match(r"let|ár|gad", text[m.end() :], re.IGNORECASE):
             unit, ue = "year", m.end() + len(re.match(r"\w+", text[m.end() :])[0])  # type: ignore[index]
         if unit:
-            add("quantity", m[1], unit, m.start(), ue)
+            add("quantity", _fmt(float(_value(m[1]))), unit, m.start(), ue)
+    # Numbers glued to a suffix: "832-ni", "37-aastane", "1980ndatel" (not "Su-35", "G7").
+    for m in re.finditer(r"(?<![\w.,-])(?<![^\W\d_]-)(\d+(?:[.,]\d+)?)-?(?=[^\W\d_A-Z])", text):
+        if free(m.start(1), m.end(1)):
+            end = m.end() + len(re.match(r"\w*", text[m.end() :])[0])  # type: ignore[index]
+            add("quantity", _fmt(float(_value(m[1]))), None, m.start(1), end)
     mult_re = "|".join(stem for stem, _ in _MULTIPLIERS[lang])
     for m in _NUMBER_RE.finditer(text):
         s, e = m.span(1)
         value = float(_value(m[1]))
-        mult = re.match(r"\s+(" + mult_re + r")\w*", text[e:], re.IGNORECASE)
+        mult = _multiplier(text[e:], lang)
         if mult:
             value *= dict(_MULTIPLIERS[lang])[
                 next(k for k, _ in _MULTIPLIERS[lang] if mult[1].lower().startswith(k))
@@ -293,7 +315,7 @@ def find_quantities(
             unit_value = word_number(units[1], lang)
             if unit_value is not None and 1 <= unit_value <= 9:
                 value, e = value + unit_value, e + units.end()
-        mult = re.match(r"\s+(" + mult_re + r")\w*", text[e:], re.IGNORECASE)
+        mult = _multiplier(text[e:], lang)
         if mult:
             value *= next(v for k, v in _MULTIPLIERS[lang] if mult[1].lower().startswith(k))
             e += mult.end()

@@ -273,3 +273,76 @@ def test_listed_values_differ_at_their_place() -> None:
     assert f.differences[0].unit == "percent"
     same = judge_dated({"a": "Atbalsta 38 procenti un 48 procenti.", "b": "Podpira 48 odstotkov in 38 odstotkov."})
     assert same.verdict == "agree"
+
+
+# --- numbers compared as a whole, with or without a unit -----------------------------------
+
+
+def test_unitless_number_that_does_not_line_up_differs() -> None:
+    f = judge({
+        "a": ["Zemestrīces upuru skaits ir sasniedzis 832, svētdien paziņoja aģentūra."],
+        "b": ["Število smrtnih žrtev je naraslo na 708, je v nedeljo poročala agencija."],
+        "c": ["Fjöldi látinna er kominn í 832, sagði stofnunin á sunnudag."],
+    }, "a:0", "b:0", "c:0")
+    assert f.verdict == "differ"
+    (diff,) = f.differences
+    assert diff.kind == "number"
+    assert diff.values == {"a": ("832",), "b": ("708",), "c": ("832",)}
+    assert diff.texts["b"] == ("708",)
+
+
+def test_the_odd_number_of_a_list_differs_and_the_same_list_agrees() -> None:
+    same = judge({"a": ["Trīs vīrieši (33, 34 un 39 gadus veci)."],
+                  "b": ["Trije moški, stari 33, 34 in 39 let."]}, "a:0", "b:0")
+    assert same.verdict == "agree"
+    odd = judge({"a": ["Trīs vīrieši (33, 34 un 39 gadus veci)."],
+                 "c": ["Þrír menn, 52, 34 og 39 ára."]}, "a:0", "c:0")
+    assert odd.verdict == "differ"
+    assert odd.differences[0].values == {"a": ("33",), "c": ("52",)}
+
+
+def test_numbers_that_only_one_side_gives_or_two_odd_ones_do_not_differ() -> None:
+    # one side adds a number: silence, not disagreement
+    assert judge({"a": ["Tur bija 5 cilvēki un 12 suņi."], "b": ["Tam je bilo 12 psov."]},
+                 "a:0", "b:0").verdict == "partial"
+    # two numbers on each side that match nothing: no one detail stated differently
+    assert judge({"a": ["Rezultāts bija 5 pret 3."], "b": ["Izid je bil 2 proti 1."]},
+                 "a:0", "b:0").verdict == "partial"
+
+
+def test_unit_conversions_and_rounding_do_not_differ() -> None:
+    pairs = [
+        ("Vulkāns atrodas 45 jūdzes (72 kilometrus) no galvaspilsētas.",
+         "Vulkan leži 72 kilometrov od glavnega mesta."),
+        ("Viesuļvētra ir 385 jūdžu attālumā.", "Orkan je 620 kilometrov stran."),
+        ("Bija saulains, 80 grādi (~27 pēc Celsija).", "Bilo je sončnih 26 stopinj."),
+        ("Pārraidi vēroja 20,4 miljoni.", "Prenos je gledalo 20 milijonov."),
+        ("Zagļi nolaupa 26 750 dolārus.", "Tatovi so ukradli 23.585,88 evra."),
+        ("Atskaņotājs maksā 10 tūkstošus eiro.", "Predvajalnik stane 10.000 evrov."),
+    ]
+    for lv, sl in pairs:
+        f = judge({"a": [lv], "b": [sl]}, "a:0", "b:0")
+        assert f.verdict != "differ", (lv, sl, f.differences)
+    # but a measure that is no conversion of the other differs
+    f = judge({"a": ["Viņš uzvarēja 200 metru skrējienā."], "c": ["Hann vann 245 metra hlaupið."]},
+              "a:0", "c:0")
+    assert f.verdict == "differ"
+
+
+def test_clock_times_compare_as_times() -> None:
+    assert judge({"a": ["Spēle sāksies plkst. 15.00 Londonā."],
+                  "c": ["Leikurinn hefst klukkan 15:00 í London."]}, "a:0", "c:0").verdict == "agree"
+    assert judge({"b": ["Do 13. ure ni bilo prijav."],
+                  "c": ["Ekki hafði verið tilkynnt um neitt klukkan 1 eftir hádegi."]},
+                 "b:0", "c:0").verdict != "differ"
+    f = judge({"b": ["Zgodilo se je ob 19.30."], "c": ["Atvikið átti sér stað klukkan 16.30."]},
+              "b:0", "c:0")
+    assert f.verdict == "differ"
+    assert f.differences[0].values == {"b": ("19:30",), "c": ("16:30",)}
+
+
+def test_a_year_agrees_with_its_century_and_its_decade() -> None:
+    assert judge({"b": ["Preizkusili so ga v začetku 21. stoletja."],
+                  "c": ["Það var prófað snemma árs 2000."]}, "b:0", "c:0").verdict != "differ"
+    assert judge({"a": ["Tas notika 1980. gadā."],
+                  "c": ["Það gerðist á 9. áratugnum."]}, "a:0", "c:0").verdict != "differ"

@@ -39,7 +39,12 @@ def found(text: str, lang: str) -> list[tuple[str, str, str | None]]:
         # not amounts
         ("iznīcinātāji “Su-35” un “Su-57”", "lv", []),
         ("Hann átti bíl.", "is", []),  # "átti" (had) is not "átta" (eight)
-        ("plkst. 15.00 sākās", "lv", []),
+        # clock times are times, not amounts of 15
+        ("plkst. 15.00 sākās", "lv", [("quantity", "15:00", "time")]),
+        ("Incidentas įvyko apie 19:30", "lt", [("quantity", "19:30", "time")]),
+        # numbers glued to a suffix ("37-aastane", "832-ni"), not model codes ("Su-35")
+        ("37-aastane mees", "et", [("quantity", "37", None)]),
+        ("20 stopinj razlike", "sl", [("quantity", "20", None)]),
         ("trīspusēju sadarbību", "lv", []),  # trilateral, not three
     ],
 )
