@@ -68,10 +68,15 @@ def _highlighted(sentence: Sentence, finding: Finding) -> Text:
     differing = {
         (d.kind, v) for d in finding.differences for vals in d.values.values() for v in vals
     }
+    # a "number" difference names the words of the amounts, ordinals or dates it came from
+    numbers = {
+        t for d in finding.differences if d.kind == "number" for ts in d.texts.values() for t in ts
+    }
     for detail in finding.details.get(sentence.id, ()):
         if detail.kind == "name":
             continue  # names are many; bold only what is compared
-        style = "bold reverse" if (detail.kind, detail.value) in differing else "bold"
+        odd = (detail.kind, detail.value) in differing or detail.text in numbers
+        style = "bold reverse" if odd else "bold"
         text.stylize(style, detail.start, detail.end)
     return text
 
