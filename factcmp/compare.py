@@ -6,10 +6,16 @@ slot; amounts and ordinals one slot per unit ("quantity:year", "quantity:soldier
 speakers). Two sources *differ* only when both state a slot and no value of one is
 compatible with any value of the other ("2000" is compatible with "2000-07"; 2000-9999
 soldiers with 10 000 soldiers; "Kim" with "Kim Jong-il", but "Kim Jong-un" not with "Kim
-Jong-il"). Amounts and ordinals without a unit never differ (24 what?), and a date stated
-as a start ("since 2006") is not held against the date of an event ("in February 2022"). Names and quotes
-never make a claim *partial*: which names a sentence spells out, or whether it quotes or
-paraphrases, is wording, not a detail withheld.
+Jong-il"). In a slot, amounts and ordinals without a unit never differ (24 what?), and a
+date stated as a start ("since 2006") is not held against the date of an event ("in
+February 2022"). Names and quotes never make a claim *partial*: which names a sentence
+spells out, or whether it quotes or paraphrases, is wording, not a detail withheld.
+
+Beside the slots, the numbers of two sources are compared as a whole
+(:func:`number_clashes`): all the numbers each states in digits, with a unit or without, are
+paired off when they can be the same amount (equal, or a rounding, a unit conversion, a clock
+time, a year and its century); when exactly one is left on each side, the others line up and
+that one is the same detail stated differently ("832" / "708"), a ``number`` difference.
 """
 
 from __future__ import annotations
@@ -199,11 +205,10 @@ def _numbers(sentence: str, details: Sequence[Detail]) -> list[_Number]:
             plain = float(d.value.replace(":", "."))
             written = re.search(r"\d[\d \u00a0.,]*", d.text)
             precision = _precision(d.value.replace(":", "."))
-            if written and time is None:
-                raw = float(_value(written[0].rstrip(" \u00a0.,")))
-                precision = _precision(_value(written[0].rstrip(" \u00a0.,"))) * (
-                    plain / raw if raw else 1
-                )
+            canonical = _value(written[0].rstrip(" \u00a0.,")) if written else ""
+            if time is None and re.fullmatch(r"\d+(?:\.\d+)?", canonical):
+                raw = float(canonical)  # "20" of "20 miljoni": 20 000 000 rounded to millions
+                precision = _precision(canonical) * (plain / raw if raw else 1)
             glued = re.search(r"\d-?[^\W\d_]", d.text) is not None and d.unit is None  # "4-ame"
             out.append(
                 _Number(

@@ -346,3 +346,12 @@ def test_a_year_agrees_with_its_century_and_its_decade() -> None:
                   "c": ["Það var prófað snemma árs 2000."]}, "b:0", "c:0").verdict != "differ"
     assert judge({"a": ["Tas notika 1980. gadā."],
                   "c": ["Það gerðist á 9. áratugnum."]}, "a:0", "c:0").verdict != "differ"
+
+
+def test_whole_numbers_are_not_roundings_of_each_other() -> None:
+    # 20 million is a rounding of 20.4 million (above), but 820 002 is no rounding of 820 000
+    f = judge({"a": ["Skarti vairāk nekā 820 000 cilvēki."], "b": ["Prizadetih je 820.002."]},
+              "a:0", "b:0")
+    assert f.verdict == "differ"
+    assert judge({"a": ["Tas maksāja 10 000 000,50 eiro."], "b": ["Stalo je 10.000.000,50."]},
+                 "a:0", "b:0").verdict != "differ"
