@@ -8,8 +8,8 @@ a gold name plus the accuracy of their entity id, quotes as spans plus the accur
 speaker). Verdicts: for each gold pair (two sentences of one claim, or a sentence and an
 edited copy), the pair is compared as a two-article claim and "differ" is scored.
 The gold was made while writing the rules (a development set). The held-out check uses
-NTREX-128 (../shared/data/ntrex128): each line's lv/sl/is translations as one claim (they
-should not differ; also all five NTREX languages of the stories), and the same with one
+NTREX-128 (../shared/data/ntrex128): each line's lv/sl/is translations as one claim, each
+document in a language one article (they should not differ; also all five NTREX languages of the stories), and the same with one
 number of the sl line altered (they should). The NTREX stories (``ntrex_stories.py``, seed
 13) are scored with gold alignment: each document line's versions are one claim, and the
 recall of altered numbers/years/names flagged ``differ`` and the precision of ``differ`` are
@@ -183,13 +183,21 @@ def score_ntrex(folder: Path, limit: int | None = None) -> dict[str, Any] | None
         return None
     lines = {lang: f.read_text(encoding="utf-8").splitlines()[:limit] for lang, f in files.items()}
     english = (folder / "newstest2019-src.eng.txt").read_text(encoding="utf-8").splitlines()
-    arts = [Article(id=lang, path="", lang=lang, text="", date=None) for lang in lines]
     n = len(lines["lv"])
+    doc_ids = (folder / "DOCUMENT_IDS.tsv").read_text(encoding="utf-8").splitlines()[:n]
+    docs: dict[str, list[int]] = {}
+    for i, doc in enumerate(doc_ids):
+        docs.setdefault(doc.split("\t")[0], []).append(i)
 
     def judge(texts: dict[str, list[str]]) -> list[Any]:
-        sents = [Sentence(lang, i, t, 0, len(t)) for lang in texts for i, t in enumerate(texts[lang])]
-        claims = [Claim(f"l{i}", tuple(f"{lang}:{i}" for lang in texts), ()) for i in range(n)]
-        return compare(arts, sents, claims)
+        """Each line's versions as one claim; each document in a language is one article."""
+        found: dict[int, Any] = {}
+        arts = [Article(id=lang, path="", lang=lang, text="", date=None) for lang in texts]
+        for rows in docs.values():
+            sents = [Sentence(lang, i, texts[lang][i], 0, len(texts[lang][i])) for lang in texts for i in rows]
+            claims = [Claim(f"l{i}", tuple(f"{lang}:{i}" for lang in texts), ()) for i in rows]
+            found.update(zip(rows, compare(arts, sents, claims)))
+        return [found[i] for i in range(n)]
 
     plain = judge(lines)
     altered = {lang: list(v) for lang, v in lines.items()}
@@ -206,10 +214,7 @@ def score_ntrex(folder: Path, limit: int | None = None) -> dict[str, Any] | None
     five = {lang: folder / f"newstest2019-ref.{code}.txt"
             for lang, code in (("lv", "lav"), ("sl", "slv"), ("is", "isl"), ("lt", "lit"), ("et", "est"))}
     five_lines = {lang: f.read_text(encoding="utf-8").splitlines()[:limit] for lang, f in five.items()}
-    five_arts = [Article(id=lang, path="", lang=lang, text="", date=None) for lang in five_lines]
-    five_sents = [Sentence(lang, i, t, 0, len(t)) for lang in five_lines for i, t in enumerate(five_lines[lang])]
-    five_claims = [Claim(f"l{i}", tuple(f"{lang}:{i}" for lang in five_lines), ()) for i in range(n)]
-    five_found = compare(five_arts, five_sents, five_claims)
+    five_found = judge(five_lines)
     five_differ = [
         {"line": i, "en": english[i][:100], "differences": [(d.kind, d.unit, d.values, d.texts) for d in f.differences]}
         for i, f in enumerate(five_found) if f.verdict == "differ"

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 
 from .dates import dates_compatible, parse_article_date
 from .details import extract_all, with_context_speakers
-from .names import names_compatible
+from .names import name_similarity, names_compatible
 from .quantities import amounts_compatible
 from .types import (
     Article,
@@ -343,6 +343,58 @@ def number_clashes(numbers: dict[str, list[_Number]]) -> dict[str, list[_Number]
     return out
 
 
+_NAME_ALIKE = 50.0  # a name this alike may be the other's spelling in another language
+_NAME_SAME = 80.0  # a name this alike is the same name
+_NAME_WITNESSES = 3
+
+
+def name_swaps(
+    names: dict[str, list[Detail]], langs: dict[str, str], elsewhere: dict[str, list[Detail]]
+) -> dict[str, list[Detail]]:
+    """Names a source gives where the others agree on a different name, per source.
+
+    Source A has swapped a name when every other source gives a name N alike
+    (:func:`~factcmp.names.name_similarity` 80+: "Goldsmith", "Goldsmithas", "Goldsmita"),
+    A gives nothing like N here, but writes N in another of its sentences (``elsewhere``: so
+    its language keeps the name and does not translate it), and gives instead exactly one name
+    like none of the others' ("Instagram"). The others' N is reported too. A name only one
+    side gives, or one a language translates as words ("Glæpalínan" for "Crimestoppers"),
+    is not a swap.
+    """
+    out: dict[str, list[Detail]] = {}
+
+    def sim(x: Detail, ax: str, y: Detail, ay: str) -> float:
+        return name_similarity(x.text, y.text, langs[ax], langs[ay])
+
+    for a, mine in names.items():
+        others = [b for b in names if b != a]
+        if len(others) < _NAME_WITNESSES or any(len(names[b]) != len(mine) for b in others):
+            continue
+        odd = [
+            x for x in mine if all(sim(x, a, y, b) < _NAME_ALIKE for b in others for y in names[b])
+        ]
+        if len(odd) != 1:
+            continue
+        first = others[0]
+        place = mine.index(odd[0])
+        for n in names[first][place : place + 1]:
+            if any(sim(x, a, n, first) >= _NAME_ALIKE for x in mine):
+                continue
+            same = {first: n}
+            for b in others[1:]:
+                if sim(n, first, names[b][place], b) >= _NAME_SAME:
+                    same[b] = names[b][place]
+            if len(same) == len(others) and any(
+                sim(x, a, n, first) >= _NAME_SAME for x in elsewhere.get(a, [])
+            ):
+                out.setdefault(a, []).append(odd[0])
+                for b, y in same.items():
+                    if y not in out.setdefault(b, []):
+                        out[b].append(y)
+                break
+    return out
+
+
 def verdict_for(
     articles: Sequence[str],
     by_kind: dict[str, dict[str, set[str]]],
@@ -435,10 +487,16 @@ def compare(
         details.update({sid: d for (_, sid), d in zip(ids, resolved)})
     order = [a.id for a in articles]
     chrono = sorted(articles, key=lambda a: (_sort_date(a), order.index(a.id)))
+    article_sentences: dict[str, list[str]] = {a: [] for a in meta}
+    for s in sentences:
+        article_sentences[s.article_id].append(s.id)
     findings = []
     for claim in claims:
         carrying = {by_id[sid].article_id for sid in claim.members}
         carried = tuple(a for a in order if a in carrying)
+        members: dict[str, list[str]] = {a: [] for a in carried}
+        for sid in claim.members:
+            members[by_id[sid].article_id].append(sid)
         by_slot: dict[str, dict[str, set[str]]] = {}
         in_order: dict[str, dict[str, list[str]]] = {}
         words: dict[str, dict[str, list[str]]] = {}
@@ -477,6 +535,37 @@ def compare(
                         },
                         texts={
                             a: tuple(n.text for n in clashes[a]) for a in carried if a in clashes
+                        },
+                    ),
+                )
+        if not any(d.kind == "name" for d in diffs):
+            in_claim = set(claim.members)
+            names = {
+                a: [d for sid in members[a] for d in details[sid] if d.kind == "name"]
+                for a in carried
+            }
+            elsewhere = {
+                a: [
+                    d
+                    for sid in article_sentences[a]
+                    if sid not in in_claim
+                    for d in details[sid]
+                    if d.kind == "name"
+                ]
+                for a in carried
+            }
+            swapped = name_swaps(names, {a: meta[a].lang for a in carried}, elsewhere)
+            if swapped:
+                verdict = "differ"
+                diffs = (
+                    *diffs,
+                    DetailDiff(
+                        kind="name",
+                        values={
+                            a: tuple(d.value for d in swapped[a]) for a in carried if a in swapped
+                        },
+                        texts={
+                            a: tuple(d.text for d in swapped[a]) for a in carried if a in swapped
                         },
                     ),
                 )

@@ -227,6 +227,57 @@ def _resolve(words: tuple[str, ...], lang: str | None) -> str | None:
     return None
 
 
+# Spellings of one sound across lv/sl/is/lt/et and English, folded to one letter ("Kromvels"
+# / "Cromwell", "Džonss" / "Jones", "Vudvords" / "Woodward").
+_FOLDS = (
+    ("sch", "s"),
+    ("dzh", "j"),
+    ("dz", "j"),
+    ("ph", "f"),
+    ("th", "t"),
+    ("ck", "k"),
+    ("ch", "k"),
+    ("sh", "s"),
+    ("zh", "z"),
+    ("w", "v"),
+    ("c", "k"),
+    ("q", "k"),
+    ("x", "ks"),
+    ("y", "i"),
+    ("j", "i"),
+    ("h", ""),
+)
+
+
+def _fold(word: str, lang: str | None) -> str:
+    folded = stem(word, lang)
+    for a, b in _FOLDS:
+        folded = folded.replace(a, b)
+    return re.sub(r"(.)\1+", r"\1", folded)
+
+
+@functools.lru_cache(maxsize=65536)
+def name_similarity(a: str, b: str, lang_a: str | None = None, lang_b: str | None = None) -> float:
+    """How alike two written names are, 0-100, across languages and spellings: 100 for one
+    known entity ("Kims Čenuns", "Kim Jong-un"), 0 for two different ones, else the best
+    fuzzy ratio of their words' folded stems (transliterated, without a case ending, one
+    letter per sound), a word that begins the other counting 100: "Kromvelu" / "Cromwell"
+    and "Willoughbyjeva" / "Willoughby" score 100, "Kromvelu" / "Instagram" 25."""
+    ea, eb = resolve(a.split(), lang_a), resolve(b.split(), lang_b)
+    if ea and eb:
+        return 100.0 if names_compatible(ea, eb) else 0.0
+    from rapidfuzz.fuzz import ratio  # lazy: only for names not found exactly
+
+    wa = [_fold(w, lang_a) for w in re.split(r"[\s-]+", a) if w]
+    wb = [_fold(w, lang_b) for w in re.split(r"[\s-]+", b) if w]
+    best = 0.0
+    for x in wa:
+        for y in wb:
+            prefix = min(len(x), len(y)) >= 3 and (x.startswith(y) or y.startswith(x))
+            best = max(best, 100.0 if prefix else ratio(x, y))
+    return best
+
+
 def find_names(text: str, lang: str) -> list[NameMention]:
     """Names in ``text``: a capitalised word and up to three following words, longest known
     entity first ("Kimu Čenunu", "Sameinuðu þjóðanna"); unknown capitalised words keep

@@ -90,7 +90,7 @@ def _diff_label(diff: DetailDiff) -> str:
                 return label
         return "date"
     if diff.kind == "name":
-        return f"person ({diff.unit})"
+        return f"person ({diff.unit})" if diff.unit else "name"  # a family, or a swapped name
     if diff.kind == "quote":
         return "quote speaker"
     return f"{diff.kind} ({diff.unit})" if diff.unit else diff.kind

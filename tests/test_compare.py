@@ -355,3 +355,38 @@ def test_whole_numbers_are_not_roundings_of_each_other() -> None:
     assert f.verdict == "differ"
     assert judge({"a": ["Tas maksāja 10 000 000,50 eiro."], "b": ["Stalo je 10.000.000,50."]},
                  "a:0", "b:0").verdict != "differ"
+
+
+# --- a name swapped for another ----------------------------------------------------------------
+
+FOUR = [*ARTICLES, Article(id="d", path="d.txt", lang="lv", text="")]
+GOLDSMITH = {
+    "b": "Kot pravi Goldsmith, je bil Cromwell kralj.",
+    "c": "Eins og Goldsmith segir, var Cromwell konungur.",
+    "d": "Kā saka Goldsmits, Kromvels bija karalis.",
+}
+
+
+def judge_four(a: str, a_elsewhere: str) -> Finding:
+    ss = [Sentence(x, 0, t, 0, len(t)) for x, t in {"a": a, **GOLDSMITH}.items()]
+    ss.append(Sentence("a", 1, a_elsewhere, 0, len(a_elsewhere)))
+    (finding,) = compare(FOUR, ss, [Claim("c1", ("a:0", "b:0", "c:0", "d:0"), ())])
+    return finding
+
+
+def test_a_name_the_others_agree_on_swapped_for_another_differs() -> None:
+    f = judge_four("Kā vēsta Instagram, Kromvels bija karalis.", "To apstiprināja Goldsmita kungs.")
+    assert f.verdict == "differ"
+    (diff,) = f.differences
+    assert diff.kind == "name" and diff.unit is None
+    assert diff.texts == {"a": ("Instagram",), "b": ("Goldsmith",), "c": ("Goldsmith",),
+                          "d": ("Goldsmits",)}
+
+
+def test_names_spelled_per_language_or_left_untold_are_no_swap() -> None:
+    # "Goldsmita" and "Kromvels" are the Latvian spellings of Goldsmith and Cromwell
+    spelled = judge_four("Kā saka Goldsmita kungs, Kromvels bija karalis.", "Tā teica Goldsmita kungs.")
+    assert spelled.verdict == "agree"
+    # the article never writes "Goldsmith": its other word may be how it tells the same thing
+    untold = judge_four("Kā vēsta Instagram, Kromvels bija karalis.", "To apstiprināja vēsturnieks.")
+    assert untold.verdict == "agree"

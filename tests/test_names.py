@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from factcmp.names import find_names, names_compatible, resolve, stem
+from factcmp.names import find_names, name_similarity, names_compatible, resolve, stem
 
 
 def entities(text: str, lang: str) -> list[tuple[str, str]]:
@@ -88,3 +88,30 @@ def test_family_compatibility() -> None:
     assert names_compatible("kim-jong-un", "kim")
     assert not names_compatible("kim-jong-un", "kim-jong-il")
     assert names_compatible("putin", "putin")
+
+
+@pytest.mark.parametrize(
+    ("a", "lang_a", "b", "lang_b"),
+    [
+        ("Kromvelu", "lv", "Cromwell", "sl"),  # transliterated, with a case ending
+        ("Willoughbyjeva", "sl", "Willoughby", "is"),
+        ("Džonss", "lv", "Jones", "sl"),
+        ("Goldsmita", "lv", "Goldsmith", "sl"),
+        ("HIV-veirunni", "is", "HIV", "lv"),  # an Icelandic compound
+        ("Kims Čenuns", "lv", "Kim Jong-un", "sl"),
+    ],
+)
+def test_names_spelled_per_language_are_alike(a: str, lang_a: str, b: str, lang_b: str) -> None:
+    assert name_similarity(a, b, lang_a, lang_b) >= 80
+
+
+@pytest.mark.parametrize(
+    ("a", "lang_a", "b", "lang_b"),
+    [
+        ("Kromvelu", "lv", "Instagram", "sl"),
+        ("Goldsmith", "sl", "Liverpool", "is"),
+        ("Kimu Čeniru", "lv", "Kim Jong-un", "sl"),  # two known people of one family
+    ],
+)
+def test_other_names_are_not_alike(a: str, lang_a: str, b: str, lang_b: str) -> None:
+    assert name_similarity(a, b, lang_a, lang_b) < 50
