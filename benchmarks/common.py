@@ -115,13 +115,10 @@ def prf(tp: int, fp: int, fn: int) -> dict[str, float | int]:
             "tp": tp, "fp": fp, "fn": fn}
 
 
-def align_claims(sentences: Any, vectors: Any, langs: list[str] | None = None) -> Any:
-    """``factcmp.align.align`` with its current defaults, told each sentence's language when
-    it takes ``langs`` (as the pipeline does)."""
-    import inspect
-
+def align_claims(sentences: Any, vectors: Any, langs: list[str] | None = None,
+                 params: Any = None) -> Any:
+    """``factcmp.align.align`` told each sentence's language, as the pipeline does; with its
+    current defaults unless ``params`` (an ``AlignParams``) says otherwise."""
     from factcmp.align import align
 
-    if langs is not None and "langs" in inspect.signature(align).parameters:
-        return align(sentences, vectors, langs=langs)
-    return align(sentences, vectors)
+    return align(sentences, vectors, params, langs=langs)

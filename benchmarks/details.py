@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from common import header, write_result  # noqa: E402
+from common import header, write_result
 
 from factcmp.compare import compare
 from factcmp.details import _NUMBER_RE, _value, extract_all, with_context_speakers

@@ -99,7 +99,9 @@ def _with_prefix(embedder: Any, prefix: str) -> Any:
     return CachedEmbedder(plain, EmbeddingCache(TMP / "cache" / "embeddings.sqlite3"))
 
 
-def run_stories(stories: list[Any], vec: Vectors) -> tuple[dict[str, Any], float]:
+def run_stories(
+    stories: list[Any], vec: Vectors, params: AlignParams | None = None
+) -> tuple[dict[str, Any], float]:
     vec.add([s.text for story in stories for s in story.sentences])
     scores = StoryScores()
     align_s = 0.0
@@ -108,7 +110,7 @@ def run_stories(stories: list[Any], vec: Vectors) -> tuple[dict[str, Any], float
         vectors = vec([s.text for s in sentences])
         langs = [ISO[s.article_id.rsplit("-", 1)[1]] for s in sentences]
         t0 = time.perf_counter()
-        claims = align_claims(sentences, vectors, langs)
+        claims = align_claims(sentences, vectors, langs, params)
         align_s += time.perf_counter() - t0
         scores.add(story, claims, compare(story.articles, sentences, claims))
     return scores.result(), align_s
@@ -125,6 +127,38 @@ def run_ntrex(vec: Vectors, docs: int | None, seed: int) -> dict[str, Any]:
     result["data"] = {"full": summary(full), "reordered_only": summary(moved), "seed": seed}
     result["align_seconds"] = round(align_s, 2)
     return result
+
+
+THRESHOLDS = (0.06, 0.12, 0.18)
+
+
+def run_thresholds(vec: Vectors, docs: int | None, seed: int) -> dict[str, Any]:
+    """What ``link_threshold`` trades: claim-link F1 and silent lines on the NTREX stories, and
+    the share of sentences linked between *unrelated* stories (story k's first version with
+    story k+1's last, two languages, no true link), where every link is false."""
+    stories = build_stories(load_ntrex(), seed=seed, docs=docs)
+    out: dict[str, Any] = {}
+    for threshold in THRESHOLDS:
+        params = AlignParams(link_threshold=threshold)
+        scores, _ = run_stories(stories, vec, params)
+        linked = total = 0
+        for first, second in zip(stories[0::2], stories[1::2]):
+            a, b = first.articles[0].id, second.articles[-1].id
+            sentences = [s for s in first.sentences if s.article_id == a]
+            sentences += [s for s in second.sentences if s.article_id == b]
+            langs = [ISO[s.article_id.rsplit("-", 1)[1]] for s in sentences]
+            if len(set(langs)) < 2:
+                continue
+            claims = align_claims(sentences, vec([s.text for s in sentences]), langs, params)
+            linked += sum(len(c.members) for c in claims if len(c.members) > 1)
+            total += len(sentences)
+        out[str(threshold)] = {
+            "claim_links_f1_lv_sl_is": scores["claim_links"]["lv_sl_is"]["f1"],
+            "silent_line_accuracy": scores["silent"]["line_accuracy"],
+            "unrelated_sentences_linked": round(linked / total, 4) if total else None,
+            "unrelated_sentences": total,
+        }
+    return out
 
 
 def run_ntrex_bitext(vec: Vectors, limit: int | None) -> dict[str, Any]:
@@ -201,6 +235,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     vec = Vectors(resolve_model(args.model))
     metrics: dict[str, Any] = {"ntrex": run_ntrex(vec, args.docs, args.seed)}
+    metrics["ntrex_thresholds"] = run_thresholds(vec, args.docs, args.seed)
     metrics["seed_corpus"] = run_seed(vec)
     metrics["ntrex_bitext"] = run_ntrex_bitext(vec, limit)
     if not args.no_tatoeba:

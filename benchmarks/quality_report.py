@@ -57,6 +57,16 @@ def render(payload: dict[str, Any], console: Console | None = None) -> None:
         t.add_row(*r)
     console.print(t)
 
+    if "ntrex_thresholds" in m:
+        t = Table(title="link_threshold: NTREX stories vs unrelated stories (every link false)")
+        for col in ("threshold", "claim-link F1 lv/sl/is", "silent lines right",
+                    "unrelated sentences linked"):
+            t.add_column(col, justify="right")
+        for key, s in m["ntrex_thresholds"].items():
+            t.add_row(key, _f(s["claim_links_f1_lv_sl_is"]), _f(s["silent_line_accuracy"]),
+                      _f(s["unrelated_sentences_linked"]))
+        console.print(t)
+
     pub = payload["published_multilingual_e5_small"]
     if "tatoeba" in m:
         t = Table(title="Tatoeba retrieval accuracy (x->eng unless noted), same embeddings")

@@ -38,13 +38,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import ROOT, header, prf, write_result  # noqa: E402
-from seedgold import locate  # noqa: E402
+from common import ROOT, header, prf, write_result
+from seedgold import locate
 
-from factcmp import query as fq  # noqa: E402
-from factcmp.config import DEFAULT_MODEL  # noqa: E402
-from factcmp.pipeline import load_corpus  # noqa: E402
-from factcmp.types import Article, Sentence  # noqa: E402
+from factcmp import query as fq
+from factcmp.config import DEFAULT_MODEL
+from factcmp.pipeline import load_corpus
+from factcmp.types import Article, Sentence
 
 log = logging.getLogger("queries")
 CORPUS = ROOT / "corpus" / "putin-kim"

@@ -17,7 +17,7 @@ from .types import Article, Sentence, SentenceKind
 log = logging.getLogger(__name__)
 
 SPLITTER_LANGUAGES = frozenset(
-    "ca cs da de el en es fi fr hu is it lt lv nl no pl pt ro ru sk sl sv tr".split()
+    ["ca", "cs", "da", "de", "el", "en", "es", "fi", "fr", "hu", "is", "it", "lt", "lv", "nl", "no", "pl", "pt", "ro", "ru", "sk", "sl", "sv", "tr"]
 )
 
 # A photo credit or caption marker: "Foto: EPA/SCANPIX", "© www.kremlin.ru", and an agency
@@ -34,7 +34,7 @@ _CREDIT_RE = re.compile(
     re.IGNORECASE,
 )
 # A line that is only a web address or a site name: "mbl.is", "www.delfi.lv".
-_DOMAIN_RE = re.compile(r"^(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/?$", re.I)
+_DOMAIN_RE = re.compile(r"^(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/?$", re.IGNORECASE)
 # Site furniture seen at the end of news pages, in lowercase.
 BOILERPLATE = frozenset(
     {
@@ -67,7 +67,7 @@ _SURE_END_RE = re.compile(r"\w{3}[.!?…][\"'”’»)]?(\s+)[\"'“„«(\[]?(\
 _ELLIPSIS_RE = re.compile(r"(?:…|\.\.\.)\s*$")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _splitter(lang: str):  # type: ignore[no-untyped-def]
     from sentence_splitter import SentenceSplitter
 

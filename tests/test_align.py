@@ -9,7 +9,6 @@ from factcmp.align import AlignParams, align, group_claims
 from factcmp.neighbours import nearest_other
 from factcmp.types import Link, Sentence
 
-
 DIM = 384  # as the default model
 
 

@@ -10,12 +10,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import FakeEmbedder
 
 from factcmp.cache import EmbeddingCache, _is_damage, text_key
 from factcmp.config import Settings
 from factcmp.embed import CachedEmbedder, embed_texts, load_embedder
-
-from conftest import FakeEmbedder
 
 TEXTS = ["Putins ieradās Phenjanā.", "Putin je prispel v Pjongjang.", "Pútín lenti í Pjongjang."]
 

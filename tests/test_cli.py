@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 from click.testing import CliRunner, Result
+from conftest import CORPUS, DATA, FakeEmbedder, article_text, write
 from rich.console import Console
 
 from factcmp import __version__
@@ -21,8 +22,6 @@ from factcmp.errors import IngestError, ModelUnavailable
 from factcmp.pipeline import compare_articles, query_articles
 from factcmp.render import render_query, render_report
 from factcmp.report import dumps, query_to_dict, to_dict
-
-from conftest import CORPUS, DATA, FakeEmbedder, article_text, write
 
 ANSI = re.compile(r"\x1b\[")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from factcmp.compare import compare, verdict_for
 from factcmp.types import Article, Claim, DetailDiff, Finding, Link, Sentence
 
@@ -22,7 +24,7 @@ def sentences(**texts: list[str]) -> list[Sentence]:
 
 
 def claim(*members: str) -> Claim:
-    links = tuple(Link(a=x, b=y, score=1.2) for x, y in zip(members, members[1:]))
+    links = tuple(Link(a=x, b=y, score=1.2) for x, y in itertools.pairwise(members))
     return Claim(id="c1", members=tuple(members), links=links)
 
 
@@ -186,7 +188,7 @@ DATED = [
 def judge_dated(texts: dict[str, str], articles: list[Article] = DATED) -> Finding:
     ss = [Sentence(a.id, 0, texts[a.id], 0, len(texts[a.id])) for a in articles if a.id in texts]
     members = tuple(s.id for s in ss)
-    links = tuple(Link(x, y, 1.0) for x, y in zip(members, members[1:]))
+    links = tuple(Link(x, y, 1.0) for x, y in itertools.pairwise(members))
     (finding,) = compare(articles, ss, [Claim("c1", members, links)])
     return finding
 
@@ -261,7 +263,7 @@ def test_amounts_in_other_units_do_not_clash() -> None:
 
 def test_start_of_a_state_is_not_held_against_an_event_date() -> None:
     f = judge_dated({
-        "a": "Tās ir padziļinājušas attiecības, kopš Krievija 2022.gada februārī iebruka Ukrainā.",
+        "a": "Krievija 2022.gada februārī iebruka Ukrainā.",
         "c": "Norður-Kórea hefur verið beitt refsiaðgerðum frá árinu 2006.",
     })
     assert f.verdict == "partial"

@@ -116,3 +116,13 @@ def test_parse_article_date() -> None:
     assert parse_article_date("2024-06-19") == (2024, 6, 19)
     assert parse_article_date(None) == (None, None, None)
     assert parse_article_date("June") == (None, None, None)
+
+
+def test_a_start_date_may_close_a_short_clause() -> None:
+    lv = "Tās ir padziļinājušas attiecības, kopš Krievija 2022.gada februārī atkārtoti iebruka Ukrainā."
+    assert [(d.value, d.how) for d in find_dates(lv, "lv", "2024-06")] == [("2022-02", "since")]
+    en = "Ties have deepened since Russia invaded in February 2022."
+    assert [(d.value, d.how) for d in find_dates(en, "en", "2024-06")] == [("2022-02", "since")]
+    # "od" is also "from": only right before the date does it start a state.
+    sl = "Vojska je od Moskve leta 2022 prejela orožje."
+    assert [(d.value, d.how) for d in find_dates(sl, "sl", "2024-06")] == [("2022", "absolute")]

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+from conftest import FakeEmbedder
 
 from factcmp.query import MIN_Z, query_parts, search_texts
 from factcmp.types import Article, Sentence
-
-from conftest import FakeEmbedder
 
 FILLER = [
     "The weather was mild in the capital on Monday.",

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints, is_typeddict
 
 import pytest
+from conftest import CORPUS, DATA, FakeEmbedder
 
 import factcmp
 from factcmp.config import Settings
@@ -32,8 +33,6 @@ from factcmp.types import (
     TimelineEntry,
     Verdict,
 )
-
-from conftest import CORPUS, DATA, FakeEmbedder
 
 GOLDEN = DATA / "report_golden.json"
 

@@ -6,14 +6,13 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS, DATA, SEEDS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from factcmp.ingest import read_article, read_articles
 from factcmp.segment import content_lines, segment
 from factcmp.types import Article, Sentence
-
-from conftest import CORPUS, DATA, SEEDS
 
 
 def seed_sentences() -> list[tuple[Article, list[Sentence]]]:
@@ -87,10 +86,10 @@ def test_captions_are_dropped() -> None:
 
 def test_real_sentences_are_kept() -> None:
     for sentence in [
-        "Áætlað er að Pútín lendi í Norður-Kóreu í kvöld og er þetta fyrsta heimsókn hans "
-        "þangað í 24 ár.",
-        "Sledil je stisk roke in objem, nato pa je Putin Kima povabil na obisk v Rusijo, "
-        "piše AFP.",
+        ("Áætlað er að Pútín lendi í Norður-Kóreu í kvöld og er þetta fyrsta heimsókn hans "
+        "þangað í 24 ár."),
+        ("Sledil je stisk roke in objem, nato pa je Putin Kima povabil na obisk v Rusijo, "
+        "piše AFP."),
         "Šī ir Putina pirmā vizīte Ziemeļkorejā kopš 2000.gada.",
         "2000.gada jūlijā Putins vizītē Phenjanā tikās ar Kima tēvu Kimu Čeniru.",
         "Aģentūra norādīja, ka šajā rūpnīcā tiek ražoti iznīcinātāji “Su-35” un “Su-57”.",
