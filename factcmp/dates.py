@@ -93,16 +93,17 @@ _WD = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _YEAR_BEFORE = r"(?:leta|letu|leto|letih|letom|árið|árinu|ársins|ári|year|in|since|kopš|od|frá)\s+"
 _YEAR_AFTER = r"\.?\s?(?:gad(?:a|ā|s|u|am|os)|\.?\s?g\.)"
 _SINCE = r"(?:kopš|od|frá|since|frá\s+árinu)"
-# A start date may also close a short clause: "kopš Krievija 2022.gada februārī iebruka",
-# "since Russia invaded in February 2022". Only unambiguous words ("od", "frá" also mean "from").
-_SINCE_CLAUSE = r"(?:kopš|since|síðan)\s+(?:[^\W\d_]+\s+){1,3}"
+# A date may close a short clause that a since-word opens: "kopš Krievija 2022.gada februārī
+# iebruka", "since Russia invaded in February 2022". Only unambiguous words ("od", "frá" also
+# mean "from").
+_SINCE_CLAUSE = r"(?:kopš|since|síðan)\s+(?:[^\W\d_]+\s+){1,3}$"
 
 
-def _since_before(text: str, at: int) -> re.Match[str] | None:
-    """The start-date word ("kopš", "since", …) that ``text[at:]`` is the date of, if any."""
-    before = text[max(0, at - 40) : at]
-    pattern = _M + "(?:(?P<word>" + _SINCE + r"\s+(?:(?:leta|árinu|year)\s+)?)|" + _SINCE_CLAUSE + ")$"
-    return re.search(pattern, before, re.IGNORECASE)
+def in_since_clause(text: str, start: int) -> bool:
+    """Whether the date at ``text[start:]`` closes a clause opened by a since-word: the date of
+    the event that began a state ("since Russia invaded in February 2022"), not the time
+    the sentence tells of. (The date itself is an event's, compared as such.)"""
+    return bool(re.search(_M + _SINCE_CLAUSE, text[max(0, start - 40) : start], re.IGNORECASE))
 _LAST_YEAR = {
     "lv": r"pagājuš(?:ā|ajā|o)\s+gad(?:a|ā|u)|pērn",
     "sl": r"lani|lansk\w*\s+let\w*",
@@ -265,8 +266,7 @@ def find_dates(text: str, lang: str, article_date: str | None = None) -> list[Da
             add(f"{prefix}-{month:02d}-{int(day[1]):02d}", start, end, "absolute")
             continue
         how = "absolute" if year_after or year_before else "relative"
-        since = _since_before(text, start)
-        add(_month_value(year, month, ref), start, end, "since" if since else how)
+        add(_month_value(year, month, ref), start, end, how)
     # 3. "N years ago" and "(first) in N years".
     for table, how in ((_AGO, "ago"), (_IN_YEARS, "since")):
         pattern = table.get(lang_)
@@ -282,14 +282,14 @@ def find_dates(text: str, lang: str, article_date: str | None = None) -> list[Da
         if not 1900 <= year <= 2100:
             continue
         before, after = text[max(0, m.start() - 20) : m.start()], text[m.end() : m.end() + 20]
-        since = _since_before(text, m.start())
+        since = re.search(_M + _SINCE + r"\s+(?:(?:leta|árinu|year)\s+)?$", before, flags)
         dated = re.search(_M + _YEAR_BEFORE + r"$", before, flags) or re.match(
             _YEAR_AFTER, after, flags
         )
         counted = re.match(r"\s+[^\W\d_]{3,}", after) and not dated and not since
         if counted and not re.match(r"\s+(?:in|un|og|and|–|-)\s", after):
             continue  # "2000 vojakov": a count, not a year
-        start = m.start() - min(40, m.start()) + since.start() if since and since["word"] else m.start()
+        start = m.start() - len(before) + since.start() if since else m.start()
         year_word = re.match(_YEAR_AFTER, after, flags)
         end = m.end() + (year_word.end() if year_word else 0)
         add(f"{year:04d}", start, end, "since" if since else "absolute")

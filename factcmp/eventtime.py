@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .dates import dates_compatible, find_dates
+from .dates import dates_compatible, find_dates, in_since_clause
 from .types import Article, Sentence
 
 
@@ -39,7 +39,11 @@ def event_times(articles: Sequence[Article], sentences: Sequence[Sentence]) -> l
     times = []
     for s in sentences:
         article = by_id[s.article_id]
-        found = [d for d in find_dates(s.text, article.lang, article.date) if d.how != "since"]
+        found = [
+            d
+            for d in find_dates(s.text, article.lang, article.date)
+            if d.how != "since" and not in_since_clause(s.text, d.start)
+        ]
         if found:
             values = tuple(sorted({d.value for d in found}))
             times.append(EventTime(values, absolute=all(d.how == "absolute" for d in found)))

@@ -263,7 +263,7 @@ def test_amounts_in_other_units_do_not_clash() -> None:
 
 def test_start_of_a_state_is_not_held_against_an_event_date() -> None:
     f = judge_dated({
-        "a": "Krievija 2022.gada februārī iebruka Ukrainā.",
+        "a": "Tās ir padziļinājušas attiecības, kopš Krievija 2022.gada februārī iebruka Ukrainā.",
         "c": "Norður-Kórea hefur verið beitt refsiaðgerðum frá árinu 2006.",
     })
     assert f.verdict == "partial"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from factcmp.dates import dates_compatible, find_dates, parse_article_date
+from factcmp.dates import dates_compatible, find_dates, in_since_clause, parse_article_date
 
 
 def values(text: str, lang: str, date: str | None) -> list[str]:
@@ -118,11 +118,15 @@ def test_parse_article_date() -> None:
     assert parse_article_date("June") == (None, None, None)
 
 
-def test_a_start_date_may_close_a_short_clause() -> None:
-    lv = "Tās ir padziļinājušas attiecības, kopš Krievija 2022.gada februārī atkārtoti iebruka Ukrainā."
-    assert [(d.value, d.how) for d in find_dates(lv, "lv", "2024-06")] == [("2022-02", "since")]
+def test_a_date_may_close_a_clause_that_a_since_word_opens() -> None:
+    lv = "Tās ir padziļinājušas attiecības, kopš Krievija 2022.gada februārī atkārtoti iebruka."
+    (date,) = find_dates(lv, "lv", "2024-06")
+    assert (date.value, date.how) == ("2022-02", "absolute")  # the invasion's date
+    assert in_since_clause(lv, date.start)
     en = "Ties have deepened since Russia invaded in February 2022."
-    assert [(d.value, d.how) for d in find_dates(en, "en", "2024-06")] == [("2022-02", "since")]
-    # "od" is also "from": only right before the date does it start a state.
+    assert in_since_clause(en, find_dates(en, "en", "2024-06")[0].start)
+    # "od" is also "from"; and a date far from the since-word closes no clause of it.
     sl = "Vojska je od Moskve leta 2022 prejela orožje."
-    assert [(d.value, d.how) for d in find_dates(sl, "sl", "2024-06")] == [("2022", "absolute")]
+    assert not in_since_clause(sl, find_dates(sl, "sl", "2024-06")[0].start)
+    far = "Since then the two leaders who met at the summit talked in March 2023."
+    assert not in_since_clause(far, find_dates(far, "en", "2024-06")[0].start)

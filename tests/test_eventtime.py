@@ -32,11 +32,13 @@ def test_stated_dates_win_over_the_article_date_and_since_dates_do_not_count() -
         "Sporazum so podpisali junija lani.",
         "Rusijo je obiskal septembra 2023.",
         "Sankcije veljajo od leta 2006.",
+        "Vezi so se okrepile, since Russia invaded in February 2022.",
     )
-    signed, visited, since = event_times([art], sents)
+    signed, visited, since, clause = event_times([art], sents)
     assert signed == EventTime(("2024-06",), absolute=False)  # resolved against 2025-09
     assert visited == EventTime(("2023-09",), absolute=True)
     assert since == EventTime(("2025-09",), absolute=False)  # a start date is not the event's
+    assert clause == since  # nor the date of what began the state
 
 
 def test_undated_article_gives_no_time() -> None:
