@@ -196,7 +196,8 @@ def render_report(report: Report, console: Console) -> None:
     console.print(
         f"A verdict with ? rests on weak evidence (a link scoring under {STRONG_LINK:.2f}): the "
         "sentences may not state the same thing, so read them. Scores: similarity margin over "
-        "each sentence's neighbourhood, plus shared numbers and names.",
+        "each sentence's neighbourhood, plus shared numbers and names, less a penalty when "
+        "the two tell of different times.",
         style="dim",
         highlight=False,
     )
