@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 from unidecode import unidecode
 
+from .types import Detail
+
 # id -> (type, family or None, names in any language, base forms).
 _ENTITIES: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
     "kim-jong-un": (
@@ -322,3 +324,55 @@ def names_compatible(a: str, b: str) -> bool:
         return True
     family = {e: f for e, (_, f, _) in _ENTITIES.items() if f}
     return (a in family and b == family[a]) or (b in family and a == family[b])
+
+
+_NAME_ALIKE = 50.0  # a name this alike may be the other's spelling in another language
+_NAME_SAME = 80.0  # a name this alike is the same name
+_NAME_WITNESSES = 3
+
+
+def name_swaps(
+    names: dict[str, list[Detail]], langs: dict[str, str], elsewhere: dict[str, list[Detail]]
+) -> dict[str, list[Detail]]:
+    """Names a source gives where the others agree on a different name, per source.
+
+    Source A has swapped a name when every other source gives a name N alike
+    (:func:`name_similarity` 80+: "Goldsmith", "Goldsmithas", "Goldsmita"),
+    A gives nothing like N here, but writes N in another of its sentences (``elsewhere``: so
+    its language keeps the name and does not translate it), and gives instead exactly one name
+    like none of the others' ("Instagram"). The others' N is reported too. A name only one
+    side gives, or one a language translates as words ("Glæpalínan" for "Crimestoppers"),
+    is not a swap.
+    """
+    out: dict[str, list[Detail]] = {}
+
+    def sim(x: Detail, ax: str, y: Detail, ay: str) -> float:
+        return name_similarity(x.text, y.text, langs[ax], langs[ay])
+
+    for a, mine in names.items():
+        others = [b for b in names if b != a]
+        if len(others) < _NAME_WITNESSES or any(len(names[b]) != len(mine) for b in others):
+            continue
+        odd = [
+            x for x in mine if all(sim(x, a, y, b) < _NAME_ALIKE for b in others for y in names[b])
+        ]
+        if len(odd) != 1:
+            continue
+        first = others[0]
+        place = mine.index(odd[0])
+        for n in names[first][place : place + 1]:
+            if any(sim(x, a, n, first) >= _NAME_ALIKE for x in mine):
+                continue
+            same = {first: n}
+            for b in others[1:]:
+                if sim(n, first, names[b][place], b) >= _NAME_SAME:
+                    same[b] = names[b][place]
+            if len(same) == len(others) and any(
+                sim(x, a, n, first) >= _NAME_SAME for x in elsewhere.get(a, [])
+            ):
+                out.setdefault(a, []).append(odd[0])
+                for b, y in same.items():
+                    if y not in out.setdefault(b, []):
+                        out[b].append(y)
+                break
+    return out
