@@ -11,14 +11,17 @@ else" (both score 0.82-0.90 with the default model), so each candidate pair is s
   similarities can be near zero, where a ratio blows up.)
 * shared anchors: numbers and names, compared after transliteration (``unidecode``) as
   character n-grams, which carry across Latin-script languages ("Kursk", "Vietnamu",
-  "Lukašenko", "2000").
+  "Lukašenko", "2000");
+* time (:mod:`factcmp.eventtime`): a pair whose times cannot meet loses ``time_penalty``.
 
 A pair becomes a link when its score clears ``link_threshold`` and each sentence is the
-other's best match in the other article (mutual nearest neighbours). Links are merged into
-claims best-first, and a claim never takes two sentences from one article, so one claim
-cannot swallow the corpus: a claim takes at most ``per_article`` sentences from one
-article (a fact is sometimes spread over two sentences), a second one only on a strong link,
-and at most ``per_article`` times the number of articles in all.
+other's best match in the other article (mutual nearest neighbours). Between two articles
+that are versions of one story (``versions_share`` of the smaller one's sentences strongly
+linked to the other) the bar is ``versions_threshold``: there a weaker link is credible.
+Links are merged into claims best-first, and one claim cannot swallow the corpus: a claim
+takes at most ``per_article`` sentences from one article (a fact is sometimes spread over
+two sentences), a second one only on a strong link, and at most ``per_article`` times the
+number of articles in all.
 """
 
 from __future__ import annotations
@@ -49,6 +52,8 @@ class AlignParams:
     link_threshold: float = 0.12
     anchor_weight: float = 0.15
     time_penalty: float = 0.18
+    versions_share: float = 0.30
+    versions_threshold: float = 0.06
     per_article: int = 2
     second_link: float = 0.30
 
@@ -131,6 +136,25 @@ def background_similarity(
     return radius.astype(np.float32)
 
 
+def version_pairs(
+    groups: np.ndarray, a: np.ndarray, b: np.ndarray, strong: np.ndarray, share: float
+) -> np.ndarray:
+    """For each pair ``(a[i], b[i])``: whether its two articles are versions of one story,
+    i.e. at least ``share`` of the smaller article's sentences have a strong link to the other.
+
+    Two versions of one story (translations, rewrites of one wire report) make a weaker link
+    between them credible; articles that only share a topic rarely have that many strong links.
+    """
+    sizes = np.bincount(groups)
+    ga, gb = groups[a], groups[b]
+    key = np.minimum(ga, gb) * len(sizes) + np.maximum(ga, gb)  # unordered article pair
+    pairs, inverse = np.unique(key, return_inverse=True)
+    n_strong = np.bincount(inverse[strong], minlength=len(pairs))
+    smaller = np.minimum(sizes[pairs // len(sizes)], sizes[pairs % len(sizes)])
+    versions: np.ndarray = (n_strong >= share * smaller)[inverse]
+    return versions
+
+
 def candidate_links(
     sentences: Sequence[Sentence],
     vectors: np.ndarray,
@@ -189,11 +213,13 @@ def candidate_links(
         found: np.ndarray = best_dst[np.searchsorted(best_keys, x * n_groups + group)]
         return found
 
-    keep = (
-        (score >= params.link_threshold)
-        & (best_partner(a, groups[b]) == b)
-        & (best_partner(b, groups[a]) == a)
+    mutual = (best_partner(a, groups[b]) == b) & (best_partner(b, groups[a]) == a)
+    threshold = np.where(
+        version_pairs(groups, a, b, mutual & (score >= STRONG_LINK), params.versions_share),
+        params.versions_threshold,
+        params.link_threshold,
     )
+    keep = (score >= threshold) & mutual
     return [
         Link(a=sentences[i].id, b=sentences[j].id, score=round(float(s), 4))
         for i, j, s in zip(a[keep].tolist(), b[keep].tolist(), score[keep].tolist())

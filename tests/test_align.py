@@ -10,6 +10,7 @@ from factcmp.neighbours import nearest_other
 from factcmp.types import Link, Sentence
 
 DIM = 384  # as the default model
+LOOSE = 0.15  # a faint shared direction: a loose restatement
 
 
 def unit(rows: np.ndarray) -> np.ndarray:
@@ -125,3 +126,43 @@ def test_evidence_is_only_as_strong_as_the_weakest_link() -> None:
     assert evidence(Claim("c1", ("A:0", "B:0"), (strong,))) == "strong"
     assert evidence(Claim("c2", ("A:0", "B:0", "C:0"), (strong, weak))) == "weak"
     assert evidence(Claim("c3", ("A:0",), ())) is None
+
+
+def test_version_pairs_counts_strong_links_against_the_smaller_article() -> None:
+    from factcmp.align import version_pairs
+
+    groups = np.array([0] * 10 + [1] * 4 + [2] * 10)
+    # articles 0-1: 2 strong links (half of article 1's 4); articles 0-2: 2 of 10.
+    a = np.array([0, 1, 2, 3, 4])
+    b = np.array([10, 11, 14, 15, 12])
+    strong = np.array([True, True, True, True, False])
+    got = version_pairs(groups, a, b, strong, share=0.3)
+    assert got.tolist() == [True, True, False, False, True]
+    assert version_pairs(groups, b, a, strong, share=0.3).tolist() == got.tolist()  # unordered
+
+
+def test_versions_of_one_story_keep_a_weaker_link_that_topic_neighbours_do_not() -> None:
+    # Two versions of one story link most facts strongly; one fact stated loosely in both
+    # (a faint shared direction in noise) links with a score between the two thresholds.
+    sentences, vectors, truth = story(30, 2, seed=6, noise=0.3)
+    rng = np.random.default_rng(7)
+    faint = rng.standard_normal(DIM)
+    loose = [i for i, t in enumerate(truth) if t == 0]
+    vectors = vectors.copy()
+    for i in loose:
+        vectors[i] = unit((LOOSE * faint + rng.standard_normal(DIM))[None, :])[0]
+    pair = {sentences[i].id for i in loose}
+
+    def linked(params: AlignParams) -> bool:
+        return any(pair <= set(c.members) for c in align(sentences, vectors, params))
+
+    score = next(
+        l.score
+        for c in align(sentences, vectors, AlignParams(link_threshold=-1.0, versions_threshold=-1.0))
+        for l in c.links
+        if {l.a, l.b} == pair
+    )
+    params = AlignParams()
+    assert params.versions_threshold <= score < params.link_threshold, score
+    assert linked(params)  # the articles are versions of one story
+    assert not linked(AlignParams(versions_share=1.01))  # as if they only shared a topic
