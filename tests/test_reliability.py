@@ -18,6 +18,7 @@ import sys
 import textwrap
 import time
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Self
 
@@ -65,6 +66,19 @@ RUNNER = textwrap.dedent(
 
 LV = ["Putins", "Kims", "Phenjanā", "līgumu", "parakstīja", "trešdien", "vizītē", "sarunās"]
 SL = ["Putin", "Kim", "Pjongjangu", "pogodbo", "podpisala", "sredo", "obisku", "pogovorih"]
+
+
+
+@pytest.fixture(autouse=True)
+def ctrl_c_reaches_children() -> Iterator[None]:
+    """Children get Ctrl-C as in a terminal even where these tests run with SIGINT ignored (a
+    shell script's background job inherits SIG_IGN, which exec keeps and a Python handler
+    does not, and Python then never raises KeyboardInterrupt)."""
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
 
 
 @pytest.fixture(scope="module")
