@@ -23,7 +23,7 @@ from collections.abc import Sequence
 
 from .dates import dates_compatible, parse_article_date
 from .details import extract_all, with_context_speakers
-from .names import name_swaps, names_compatible
+from .names import NAME_WITNESSES, name_swaps, names_compatible
 from .numbers import Number, number_clashes, number_text, sentence_numbers
 from .quantities import amounts_compatible
 from .types import (
@@ -181,15 +181,20 @@ def compare(
     for s in sentences:
         article = meta[s.article_id]
         details[s.id] = extract_all(s.text, article.lang, article.date)
-    for article_id in meta:
-        ids = sorted((s.index, s.id) for s in sentences if s.article_id == article_id)
-        resolved = with_context_speakers([details[sid] for _, sid in ids])
-        details.update({sid: d for (_, sid), d in zip(ids, resolved)})
+    in_article: dict[str, list[Sentence]] = {a: [] for a in meta}
+    for s in sentences:
+        in_article[s.article_id].append(s)
+    for own in in_article.values():
+        ids = [s.id for s in sorted(own, key=lambda s: s.index)]
+        resolved = with_context_speakers([details[sid] for sid in ids])
+        details.update(zip(ids, resolved, strict=True))
+    # Each article's names, once: a name swap looks for the name in the article's other sentences.
+    article_names = {
+        a: [(s.id, d) for s in own for d in details[s.id] if d.kind == "name"]
+        for a, own in in_article.items()
+    }
     order = [a.id for a in articles]
     chrono = sorted(articles, key=lambda a: (_sort_date(a), order.index(a.id)))
-    article_sentences: dict[str, list[str]] = {a: [] for a in meta}
-    for s in sentences:
-        article_sentences[s.article_id].append(s.id)
     findings = []
     for claim in claims:
         carrying = {by_id[sid].article_id for sid in claim.members}
@@ -217,12 +222,11 @@ def compare(
                 if detail.text not in said:
                     said.append(detail.text)
         verdict, diffs = verdict_for(carried, by_slot, in_order)
-        if not any(d.kind in ("date", "quantity", "ordinal") for d in diffs):
-            numbers: dict[str, list[Number]] = {}
-            for sid in claim.members:
-                numbers.setdefault(by_id[sid].article_id, []).extend(
-                    sentence_numbers(by_id[sid].text, details[sid])
-                )
+        if len(carried) > 1 and not any(d.kind in ("date", "quantity", "ordinal") for d in diffs):
+            numbers: dict[str, list[Number]] = {
+                a: [n for sid in members[a] for n in sentence_numbers(by_id[sid].text, details[sid])]
+                for a in carried
+            }
             clashes = number_clashes(numbers)
             if clashes:
                 verdict = "differ"
@@ -238,21 +242,14 @@ def compare(
                         },
                     ),
                 )
-        if not any(d.kind == "name" for d in diffs):
+        if len(carried) > NAME_WITNESSES and not any(d.kind == "name" for d in diffs):
             in_claim = set(claim.members)
             names = {
                 a: [d for sid in members[a] for d in details[sid] if d.kind == "name"]
                 for a in carried
             }
             elsewhere = {
-                a: [
-                    d
-                    for sid in article_sentences[a]
-                    if sid not in in_claim
-                    for d in details[sid]
-                    if d.kind == "name"
-                ]
-                for a in carried
+                a: [d for sid, d in article_names[a] if sid not in in_claim] for a in carried
             }
             swapped = name_swaps(names, {a: meta[a].lang for a in carried}, elsewhere)
             if swapped:

@@ -328,7 +328,8 @@ def names_compatible(a: str, b: str) -> bool:
 
 _NAME_ALIKE = 50.0  # a name this alike may be the other's spelling in another language
 _NAME_SAME = 80.0  # a name this alike is the same name
-_NAME_WITNESSES = 3
+NAME_WITNESSES = 3
+"""A swapped name needs this many other sources agreeing on the name."""
 
 
 def name_swaps(
@@ -351,7 +352,7 @@ def name_swaps(
 
     for a, mine in names.items():
         others = [b for b in names if b != a]
-        if len(others) < _NAME_WITNESSES or any(len(names[b]) != len(mine) for b in others):
+        if len(others) < NAME_WITNESSES or any(len(names[b]) != len(mine) for b in others):
             continue
         odd = [
             x for x in mine if all(sim(x, a, y, b) < _NAME_ALIKE for b in others for y in names[b])
