@@ -55,7 +55,6 @@ class AlignParams:
     versions_share: float = 0.30
     versions_threshold: float = 0.06
     per_article: int = 2
-    second_link: float = 0.30
 
 
 def anchor_similarity(texts: Sequence[str], pairs: np.ndarray) -> np.ndarray:
@@ -230,7 +229,6 @@ def group_claims(
     sentences: Sequence[Sentence],
     links: Sequence[Link],
     per_article: int = 2,
-    second_link: float = STRONG_LINK,
 ) -> list[Claim]:
     """Merge links into claims, strongest first (single linkage with caps).
 
@@ -263,7 +261,7 @@ def group_claims(
         counts = Counter(article_of[m] for m in merged)
         if len(merged) > max_size or max(counts.values()) > per_article:
             continue
-        if max(counts.values()) > 1 and link.score < second_link:
+        if max(counts.values()) > 1 and link.score < STRONG_LINK:
             continue  # a second sentence of one article joins on strong evidence only
         parent[rb] = ra
         members[ra] = merged
@@ -308,4 +306,4 @@ def align(
     params = params or AlignParams()
     vectors, _ = centre_by_language(vectors, langs if langs is not None else [""] * len(vectors))
     links = candidate_links(sentences, vectors, params, times)
-    return group_claims(sentences, links, params.per_article, params.second_link)
+    return group_claims(sentences, links, params.per_article)

@@ -97,13 +97,6 @@ _SINCE = r"(?:kopš|od|frá|since|frá\s+árinu)"
 # iebruka", "since Russia invaded in February 2022". Only unambiguous words ("od", "frá" also
 # mean "from").
 _SINCE_CLAUSE = r"(?:kopš|since|síðan)\s+(?:[^\W\d_]+\s+){1,3}$"
-
-
-def in_since_clause(text: str, start: int) -> bool:
-    """Whether the date at ``text[start:]`` closes a clause opened by a since-word: the date of
-    the event that began a state ("since Russia invaded in February 2022"), not the time
-    the sentence tells of. (The date itself is an event's, compared as such.)"""
-    return bool(re.search(_M + _SINCE_CLAUSE, text[max(0, start - 40) : start], re.IGNORECASE))
 _LAST_YEAR = {
     "lv": r"pagājuš(?:ā|ajā|o)\s+gad(?:a|ā|u)|pērn",
     "sl": r"lani|lansk\w*\s+let\w*",
@@ -198,6 +191,13 @@ def _weekday_value(day: int, ref: tuple[int | None, int | None, int | None]) -> 
         base = dt.date(ry, rm, rd)
         return (base - dt.timedelta(days=(base.weekday() - day) % 7)).isoformat()
     return f"{ry:04d}{f'-{rm:02d}' if rm else ''}/{_WD[day]}"
+
+
+def in_since_clause(text: str, start: int) -> bool:
+    """Whether the date at ``text[start:]`` closes a clause opened by a since-word: the date of
+    the event that began a state ("since Russia invaded in February 2022"), not the time
+    the sentence tells of. (The date itself is an event's, compared as such.)"""
+    return bool(re.search(_M + _SINCE_CLAUSE, text[max(0, start - 40) : start], re.IGNORECASE))
 
 
 def find_dates(text: str, lang: str, article_date: str | None = None) -> list[DateMention]:
