@@ -17,7 +17,7 @@ from .types import Article, Sentence, SentenceKind
 log = logging.getLogger(__name__)
 
 SPLITTER_LANGUAGES = frozenset(
-    ["ca", "cs", "da", "de", "el", "en", "es", "fi", "fr", "hu", "is", "it", "lt", "lv", "nl", "no", "pl", "pt", "ro", "ru", "sk", "sl", "sv", "tr"]
+    "ca cs da de el en es fi fr hu is it lt lv nl no pl pt ro ru sk sl sv tr".split()
 )
 
 # A photo credit or caption marker: "Foto: EPA/SCANPIX", "© www.kremlin.ru", and an agency
