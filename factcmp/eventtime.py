@@ -9,8 +9,9 @@ article: news reports its own day unless it says otherwise.
 Two sentences *clash in time* when both have a time, no two of their values are compatible,
 and at least one of the times rests on its article's date: the article's date itself, or a
 date resolved against it ("trešdien", "last year", "24 years ago"). Two dates that both
-sentences spell out ("in 2000" against "in 2001") are left to the comparison: that is a
-detail that differs, not evidence of another event.
+sentences spell out ("in 2000" against "in 2001") clash only when their articles were
+written at different times; from one news moment they are a detail that differs, for the
+comparison to report, not evidence of another event.
 """
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ from .types import Article, Sentence
 @dataclass(frozen=True, slots=True)
 class EventTime:
     """The dates a sentence is about; ``absolute`` when the sentence spells them all out,
-    False when they are its article's date or resolved against it."""
+    False when they are its article's date or resolved against it; ``written``: its
+    article's date."""
 
     values: tuple[str, ...] = ()
     absolute: bool = False
+    written: str | None = None
 
 
 def event_times(articles: Sequence[Article], sentences: Sequence[Sentence]) -> list[EventTime]:
@@ -46,16 +49,21 @@ def event_times(articles: Sequence[Article], sentences: Sequence[Sentence]) -> l
         ]
         if found:
             values = tuple(sorted({d.value for d in found}))
-            times.append(EventTime(values, absolute=all(d.how == "absolute" for d in found)))
+            absolute = all(d.how == "absolute" for d in found)
+            times.append(EventTime(values, absolute, article.date))
         else:
-            times.append(EventTime((article.date,) if article.date else ()))
+            times.append(EventTime((article.date,) if article.date else (), False, article.date))
     return times
 
 
 def time_clash(a: EventTime, b: EventTime) -> bool:
     """Whether ``a`` and ``b`` cannot be one event's time (see the module docstring)."""
-    if not a.values or not b.values or (a.absolute and b.absolute):
+    if not a.values or not b.values:
         return False
+    if a.absolute and b.absolute:
+        one_moment = not a.written or not b.written or dates_compatible(a.written, b.written)
+        if one_moment:
+            return False
     return not any(dates_compatible(x, y) for x in a.values for y in b.values)
 
 
@@ -67,7 +75,7 @@ def clash_pairs(times: Sequence[EventTime], pairs: np.ndarray) -> np.ndarray:
     """
     if len(pairs) == 0:
         return np.zeros(0, dtype=bool)
-    keys = sorted(set(times), key=lambda t: (t.values, t.absolute))
+    keys = sorted(set(times), key=lambda t: (t.values, t.absolute, t.written or ""))
     code = {t: n for n, t in enumerate(keys)}
     table = np.array([[time_clash(x, y) for y in keys] for x in keys], dtype=bool)
     codes = np.array([code[t] for t in times], dtype=np.int64)

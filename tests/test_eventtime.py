@@ -21,7 +21,7 @@ def _article(id_: str, lang: str, date: str | None, *texts: str) -> tuple[Articl
 
 def test_a_sentence_without_dates_takes_its_article_date() -> None:
     art, sents = _article("a", "lv", "2024-06", "Kims sagaidīja Putinu lidostā.")
-    assert event_times([art], sents) == [EventTime(("2024-06",), absolute=False)]
+    assert event_times([art], sents) == [EventTime(("2024-06",), absolute=False, written="2024-06")]
 
 
 def test_stated_dates_win_over_the_article_date_and_since_dates_do_not_count() -> None:
@@ -35,9 +35,9 @@ def test_stated_dates_win_over_the_article_date_and_since_dates_do_not_count() -
         "Vezi so se okrepile, since Russia invaded in February 2022.",
     )
     signed, visited, since, clause = event_times([art], sents)
-    assert signed == EventTime(("2024-06",), absolute=False)  # resolved against 2025-09
-    assert visited == EventTime(("2023-09",), absolute=True)
-    assert since == EventTime(("2025-09",), absolute=False)  # a start date is not the event's
+    assert signed == EventTime(("2024-06",), absolute=False, written="2025-09")  # resolved against 2025-09
+    assert visited == EventTime(("2023-09",), absolute=True, written="2025-09")
+    assert since == EventTime(("2025-09",), absolute=False, written="2025-09")  # a start date is not the event's
     assert clause == since  # nor the date of what began the state
 
 
@@ -54,6 +54,12 @@ def test_clash_needs_two_times_that_cannot_meet_and_one_resting_on_the_article()
     assert not time_clash(june_2024, EventTime())  # no time: no evidence
     # Two dates both spelled out are a detail that differs, left to compare():
     assert not time_clash(EventTime(("2000",), absolute=True), EventTime(("2001",), absolute=True))
+    # ... from one news moment; articles written at different times tell of different events.
+    same_day = EventTime(("2000",), True, "2024-06"), EventTime(("2001",), True, "2024-06")
+    assert not time_clash(*same_day)
+    apart = EventTime(("2023-09",), True, "2025-09"), EventTime(("2022",), True, "2024-06")
+    assert time_clash(*apart)
+    assert not time_clash(apart[0], EventTime(("2023",), True, "2024-06"))  # compatible
     assert time_clash(EventTime(("2000",), absolute=True), sept_2023)
 
 
@@ -79,7 +85,7 @@ def test_look_alike_from_another_time_loses_to_the_same_time_partner() -> None:
     vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
     params = AlignParams(link_threshold=-1.0)  # every mutual best links: time decides which
     times = event_times([a, b], sentences)
-    assert times[len(sa) + 1] == EventTime(("2023-09",))
+    assert times[len(sa) + 1] == EventTime(("2023-09",), written="2024-06")
 
     def partners(claims: list[Claim]) -> set[str]:
         return {m for c in claims if "A:0" in c.members for m in c.members} - {"A:0"}
