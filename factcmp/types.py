@@ -69,11 +69,17 @@ class Link:
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """Sentences from one or more articles that state the same thing."""
+    """Sentences from one or more articles that state the same thing.
+
+    ``possible`` holds, per article outside the claim, its best pair above the link bar that
+    was not made a link (``a``: the member, ``b``: that article's sentence): the article may
+    state the claim.
+    """
 
     id: str
     members: tuple[SentenceId, ...]
     links: tuple[Link, ...]
+    possible: tuple[Link, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
