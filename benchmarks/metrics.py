@@ -7,9 +7,6 @@ claim iff they state the same document line.
   pair iff same claim; precision/recall/F1 per language pair.
 * silent sources: a gold line is right iff all its carriers' sentences land in one claim and
   that claim's articles are exactly the carriers (so every silent version is silent there).
-  Per (line, version) cell of that claim: how often a version the report calls silent is
-  silent (``silent_said_precision``), and how often a "maybe" (``Claim.possible``) falls on a
-  silent version or on a carrier the claim missed.
 * differences: an altered number/year (name) is detected iff the altered sentence's claim also
   holds another version's sentence of the same line and its verdict is ``differ`` with a
   non-name (name) clash naming the altered article; a ``differ`` claim is correct iff it
@@ -54,10 +51,9 @@ class StoryScores:
         line_of = story.line_of
         claim_of = {sid: c.id for c in claims for sid in c.members}
         members = {c.id: c.members for c in claims}
-        maybe_of = {c.id: {p.b.rsplit(":", 1)[0] for p in c.possible} for c in claims}
         text_of = {s.id: s.text for s in story.sentences}
         self._links(story, line_of, claim_of)
-        self._silent(story, line_of, claim_of, members, maybe_of)
+        self._silent(story, line_of, claim_of, members)
         self._differences(story, line_of, claim_of, findings, text_of)
 
     def _links(self, story: Any, line_of: dict[str, int], claim_of: dict[str, str]) -> None:
@@ -79,7 +75,7 @@ class StoryScores:
             self.by_versions[len(story.versions)].update(tp=tp, fp=fp, fn=len(gold) - tp)
 
     def _silent(self, story: Any, line_of: dict[str, int], claim_of: dict[str, str],
-                members: dict[str, tuple[str, ...]], maybe_of: dict[str, set[str]]) -> None:
+                members: dict[str, tuple[str, ...]]) -> None:
         sids_of_line: dict[int, list[str]] = defaultdict(list)
         for sid, line in line_of.items():
             sids_of_line[line].append(sid)
@@ -92,14 +88,8 @@ class StoryScores:
             group = "all_carry" if len(carriers) == len(all_versions) else "some_silent"
             ok = len(claims) == 1 and predicted == carriers
             self.lines.update({f"{group}_total": 1, f"{group}_correct": int(ok)})
-            maybe = maybe_of[main]
             for v in all_versions:  # per (line, version): carries or silent, as the claim says
                 self.cells.update(total=1, correct=int((v in predicted) == (v in carriers)))
-                if v in predicted:
-                    continue
-                truth = "carrier_missed" if v in carriers else "silent"
-                said = "maybe" if v in maybe else "silent"
-                self.cells.update({f"{truth}_said_{said}": 1})
 
     def _differences(self, story: Any, line_of: dict[str, int], claim_of: dict[str, str],
                      findings: Sequence[Finding], text_of: dict[str, str]) -> None:
@@ -167,16 +157,6 @@ class StoryScores:
                     lines["some_silent_correct"], lines["some_silent_total"]),
                 "lines_some_silent": lines["some_silent_total"],
                 "cell_accuracy": ratio(self.cells["correct"], self.cells["total"]),
-                "silent_said_precision": ratio(
-                    self.cells["silent_said_silent"],
-                    self.cells["silent_said_silent"] + self.cells["carrier_missed_said_silent"]),
-                "silent_said_precision_without_maybe": ratio(
-                    self.cells["silent_said_silent"] + self.cells["silent_said_maybe"],
-                    sum(self.cells[f"{t}_said_{s}"] for t in ("silent", "carrier_missed")
-                        for s in ("silent", "maybe"))),
-                "maybe_cells": {k: self.cells[k] for k in (
-                    "silent_said_silent", "silent_said_maybe",
-                    "carrier_missed_said_silent", "carrier_missed_said_maybe")},
             },
             "differences": {
                 "recall": ratio(alter["detail_detected"], alter["detail_total"]),

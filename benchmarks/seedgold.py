@@ -23,8 +23,6 @@ class GoldScore:
     near_misses_linked: int
     missed: list[tuple[str, str]]
     wrongly_linked: list[tuple[str, str]]
-    missed_shown_maybe: int = 0
-    near_misses_shown_maybe: int = 0
 
     @property
     def recall(self) -> float:
@@ -72,17 +70,6 @@ def score(gold_path: Path, articles: Sequence[Article], sentences: Sequence[Sent
     def linked(a: list[str], b: list[str]) -> bool:
         return any(claim_of[x] == claim_of[y] for x in a for y in b)
 
-    possible = {(c.id, p.b) for c in claims for p in c.possible}
-
-    def maybe(a: list[str], b: list[str]) -> bool:
-        """One of the pair is shown as a "maybe" of the other's claim."""
-        return any((claim_of[x], y) in possible or (claim_of[y], x) in possible
-                   for x in a for y in b)
-
     missed = [(a[0], b[0]) for a, b in same if not linked(a, b)]
     wrong = [(a[0], b[0]) for a, b in near if linked(a, b)]
-    return GoldScore(
-        len(same), len(same) - len(missed), len(near), len(wrong), missed, wrong,
-        missed_shown_maybe=sum(maybe(a, b) for a, b in same if not linked(a, b)),
-        near_misses_shown_maybe=sum(maybe(a, b) for a, b in near if not linked(a, b)),
-    )
+    return GoldScore(len(same), len(same) - len(missed), len(near), len(wrong), missed, wrong)

@@ -26,7 +26,6 @@ number of articles in all.
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -155,27 +154,33 @@ def version_pairs(
     return versions
 
 
-def candidate_links(
+def _article_groups(sentences: Sequence[Sentence]) -> np.ndarray:
+    """Each sentence's article as a number (articles in id order)."""
+    article_ids = {a: g for g, a in enumerate(sorted({s.article_id for s in sentences}))}
+    return np.array([article_ids[s.article_id] for s in sentences], dtype=np.int64)
+
+
+def score_pairs(
     sentences: Sequence[Sentence],
     vectors: np.ndarray,
     params: AlignParams,
     times: Sequence[EventTime] | None = None,
-) -> tuple[list[Link], list[Link]]:
-    """Scored cross-article pairs whose score clears the threshold: the mutual-best ones
-    (links) and the others (one of the two has a better match in the other's article).
+) -> tuple[np.ndarray, np.ndarray]:
+    """The candidate pairs (each sentence with its ``params.candidates`` nearest sentences
+    in other articles) and their scores: margin, plus anchors, less the time penalty.
 
     Args:
         vectors: unit rows, shape ``(n, d)``, already centred by language.
         times: each sentence's time; a pair that clashes in time loses ``time_penalty``.
 
     Returns:
-        ``(links, others)``.
+        ``(pairs, scores)``: int array ``(m, 2)`` of sentence positions, lower first, and
+        float array ``(m,)``.
     """
     n = len(sentences)
     if n < 2:
-        return [], []
-    article_ids = {a: g for g, a in enumerate(sorted({s.article_id for s in sentences}))}
-    groups = np.array([article_ids[s.article_id] for s in sentences], dtype=np.int64)
+        return np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.float32)
+    groups = _article_groups(sentences)
     k = max(params.neighbours, params.candidates)
     index, sims = nearest_other(vectors, groups, min(k, n))
     radius = background_similarity(index, sims, groups, params.neighbours)
@@ -185,7 +190,7 @@ def candidate_links(
     found = cols >= 0
     pair_arr = np.unique(np.sort(np.stack([rows[found], cols[found]], axis=1), axis=1), axis=0)
     if len(pair_arr) == 0:
-        return [], []
+        return pair_arr, np.zeros(0, dtype=np.float32)
     a, b = pair_arr[:, 0], pair_arr[:, 1]
     cos = np.concatenate(  # in chunks: gathering rows for millions of pairs takes GBs
         [
@@ -200,10 +205,26 @@ def candidate_links(
     score = margin + params.anchor_weight * anchors
     if times is not None:
         score = score - params.time_penalty * clash_pairs(times, pair_arr)
+    return pair_arr, score
+
+
+def candidate_links(
+    sentences: Sequence[Sentence],
+    vectors: np.ndarray,
+    params: AlignParams,
+    times: Sequence[EventTime] | None = None,
+) -> list[Link]:
+    """Scored (:func:`score_pairs`), mutual-best cross-article links whose score clears the
+    threshold."""
+    pair_arr, score = score_pairs(sentences, vectors, params, times)
+    if len(pair_arr) == 0:
+        return []
+    groups = _article_groups(sentences)
+    a, b = pair_arr[:, 0], pair_arr[:, 1]
 
     # Mutual best per (sentence, other article): each pair seen from both ends, the best
     # partner per (sentence, article) first (ties to the lower index), then both must agree.
-    n_groups = len(article_ids)
+    n_groups = int(groups.max()) + 1
     src = np.concatenate([a, b])
     dst = np.concatenate([b, a])
     both = np.concatenate([score, score])
@@ -223,15 +244,11 @@ def candidate_links(
         params.versions_threshold,
         params.link_threshold,
     )
-    above = score >= threshold
-
-    def as_links(keep: np.ndarray) -> list[Link]:
-        return [
-            Link(a=sentences[i].id, b=sentences[j].id, score=round(float(s), 4))
-            for i, j, s in zip(a[keep].tolist(), b[keep].tolist(), score[keep].tolist())
-        ]
-
-    return as_links(above & mutual), as_links(above & ~mutual)
+    keep = (score >= threshold) & mutual
+    return [
+        Link(a=sentences[i].id, b=sentences[j].id, score=round(float(s), 4))
+        for i, j, s in zip(a[keep].tolist(), b[keep].tolist(), score[keep].tolist())
+    ]
 
 
 def group_claims(
@@ -314,42 +331,5 @@ def align(
     """
     params = params or AlignParams()
     vectors, _ = centre_by_language(vectors, langs if langs is not None else [""] * len(vectors))
-    links, others = candidate_links(sentences, vectors, params, times)
-    claims = group_claims(sentences, links, params.per_article)
-    return with_possible(claims, sentences, [*links, *others])
-
-
-def with_possible(
-    claims: Sequence[Claim], sentences: Sequence[Sentence], pairs: Sequence[Link]
-) -> list[Claim]:
-    """Give each claim its possible matches: per article that does not carry the claim, its
-    best pair above the link bar between a member and one of that article's sentences.
-
-    Such a pair did not become a link because one of its sentences has a better match in
-    the other's article, or because the two claims could not merge (the caps, or the
-    sentence had joined another claim). That is not evidence enough to say the article
-    states the claim, and too much to call it silent: the report says "maybe".
-    """
-    article_of = {s.id: s.article_id for s in sentences}
-    article_rank = {a: n for n, a in enumerate(dict.fromkeys(article_of.values()))}
-    claim_of = {m: c.id for c in claims for m in c.members}
-    carriers = {c.id: {article_of[m] for m in c.members} for c in claims}
-    best: dict[str, dict[str, Link]] = {}  # claim id -> other article -> pair, member first
-    for pair in pairs:
-        for member, other in ((pair.a, pair.b), (pair.b, pair.a)):
-            cid, article = claim_of[member], article_of[other]
-            if article in carriers[cid]:
-                continue
-            found = best.setdefault(cid, {}).get(article)
-            if found is None or (-pair.score, member, other) < (-found.score, found.a, found.b):
-                best[cid][article] = Link(a=member, b=other, score=pair.score)
-    out = []
-    for claim in claims:
-        per_article = best.get(claim.id)
-        if per_article:
-            ordered = tuple(
-                per_article[a] for a in sorted(per_article, key=article_rank.__getitem__)
-            )
-            claim = dataclasses.replace(claim, possible=ordered)
-        out.append(claim)
-    return out
+    links = candidate_links(sentences, vectors, params, times)
+    return group_claims(sentences, links, params.per_article)

@@ -1,5 +1,4 @@
-"""Compare each claim across its sources: who carries it, who may (a possible match), who is
-silent, what differs.
+"""Compare each claim across its sources: who carries it, who is silent, what differs.
 
 Details are compared per *slot*: a kind of detail about one kind of thing. Dates form one
 slot; amounts and ordinals one slot per unit ("quantity:year", "quantity:soldier",
@@ -279,12 +278,11 @@ def compare(
             for d in diffs
         )
         first = next((a.id for a in chrono if a.id in carrying and a.date), None)
-        maybe = {by_id[p.b].article_id for p in claim.possible}
         findings.append(
             Finding(
                 claim=claim,
                 articles=carried,
-                silent=tuple(a for a in order if a not in carrying and a not in maybe),
+                silent=tuple(a for a in order if a not in carrying),
                 verdict=verdict,
                 differences=diffs,
                 details={sid: details[sid] for sid in claim.members},

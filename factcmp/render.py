@@ -58,10 +58,7 @@ def coverage_table(report: Report, shared: Sequence[Finding]) -> Table:
         table.add_column(labels[a.id], justify="center", no_wrap=True)
     table.add_column("verdict", no_wrap=True)
     for f in shared:
-        maybe = {p.b.rsplit(":", 1)[0] for p in f.claim.possible}
-        marks = [
-            "●" if a.id in f.articles else "?" if a.id in maybe else "·" for a in report.articles
-        ]
+        marks = ["●" if a.id in f.articles else "·" for a in report.articles]
         table.add_row(f.claim.id, *marks, _verdict_text(f))
     return table
 
@@ -132,17 +129,6 @@ def _detail_lines(report: Report, finding: Finding) -> list[Text]:
     return lines
 
 
-def _maybe_text(finding: Finding, labels: dict[str, str]) -> str:
-    """The "maybe: D #17 (0.02)" of a claim head: articles with a close sentence, not linked."""
-    if not finding.claim.possible:
-        return ""
-    parts = []
-    for p in finding.claim.possible:
-        article, index = p.b.rsplit(":", 1)
-        parts.append(f"{labels[article]} #{index} ({p.score:.2f})")
-    return f"; maybe: {', '.join(parts)}"
-
-
 def claim_block(report: Report, finding: Finding) -> Group:
     labels = _labels(report.articles)
     by_id = {s.id: s for s in report.sentences}
@@ -152,7 +138,6 @@ def claim_block(report: Report, finding: Finding) -> Group:
         (f"{finding.claim.id} ", "bold"),
         _verdict_text(finding, upper=True),
         f"  in {', '.join(labels[a] for a in finding.articles)}",
-        _maybe_text(finding, labels),
         f"; silent: {', '.join(labels[a] for a in finding.silent) or 'none'}",
     )
     if finding.first_seen:
@@ -165,13 +150,6 @@ def claim_block(report: Report, finding: Finding) -> Group:
         prefix += f" ({score:.2f})" if score is not None else ""
         lines.append(Text(prefix, style="cyan"))
         lines.append(Text("    ") + _highlighted(s, finding))
-    for p in finding.claim.possible:
-        s = by_id[p.b]
-        lines.append(
-            Text(f"  maybe {labels[s.article_id]} {lang[s.article_id]} #{s.index} ({p.score:.2f})",
-                 style="dim cyan")
-        )
-        lines.append(Text(f"    {s.text}", style="dim"))
     lines.extend(_detail_lines(report, finding))
     for diff in finding.differences:
         values = "; ".join(
@@ -213,17 +191,13 @@ def render_report(report: Report, console: Console) -> None:
     if not shared:
         console.print("No claim is shared between the articles.")
         return
-    console.print(
-        "Coverage: claims stated by two or more articles (● states it, ? maybe, · silent)"
-    )
+    console.print("Coverage: claims stated by two or more articles (● states it, · silent)")
     console.print(coverage_table(report, shared))
     console.print(
         f"A verdict with ? rests on weak evidence (a link scoring under {STRONG_LINK:.2f}): the "
         "sentences may not state the same thing, so read them. Scores: similarity margin over "
         "each sentence's neighbourhood, plus shared numbers and names, less a penalty when "
-        "the two tell of different times. Maybe: the article has a sentence that scores above "
-        "the link bar against one of the claim's but was not linked to it (either has a better "
-        "match elsewhere); read it before calling the article silent.",
+        "the two tell of different times.",
         style="dim",
         highlight=False,
     )

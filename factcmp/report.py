@@ -35,10 +35,6 @@ def article_dict(a: Article) -> ArticleDict:
     }
 
 
-def _article_of(sentence_id: str) -> str:
-    return sentence_id.rsplit(":", 1)[0]
-
-
 def _claim_dict(f: Finding, dates: dict[str, str | None]) -> ClaimDict:
     return {
         "id": f.claim.id,
@@ -70,10 +66,6 @@ def _claim_dict(f: Finding, dates: dict[str, str | None]) -> ClaimDict:
             for d in f.differences
         ],
         "links": [{"a": l.a, "b": l.b, "score": l.score} for l in f.claim.links],
-        "possible": [
-            {"article": _article_of(p.b), "sentence": p.b, "member": p.a, "score": p.score}
-            for p in f.claim.possible
-        ],
         "first_seen": (
             {"article": f.first_seen, "date": dates.get(f.first_seen)} if f.first_seen else None
         ),
@@ -178,10 +170,6 @@ def from_dict(data: dict[str, Any]) -> Report:
                         id=c["id"],
                         members=tuple(c["sentences"]),
                         links=tuple(Link(l["a"], l["b"], l["score"]) for l in c["links"]),
-                        possible=tuple(
-                            Link(p["member"], p["sentence"], p["score"])
-                            for p in c.get("possible", [])
-                        ),
                     ),
                     articles=tuple(c["articles"]),
                     silent=tuple(c["silent"]),

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-SCHEMA_VERSION = "1.3"
-# 1.1: detail unit/note, difference unit/texts, first_seen, timeline; 1.2: claim evidence;
-# 1.3: claim possible
+SCHEMA_VERSION = (
+    "1.2"  # 1.1: detail unit/note, difference unit/texts, first_seen, timeline; 1.2: claim evidence
+)
 
 
 class ArticleDict(TypedDict):
@@ -32,13 +32,6 @@ class SentenceDict(TypedDict):
 class LinkDict(TypedDict):
     a: str
     b: str
-    score: float
-
-
-class PossibleDict(TypedDict):
-    article: str
-    sentence: str
-    member: str
     score: float
 
 
@@ -74,7 +67,6 @@ class ClaimDict(TypedDict):
     details: list[DetailDict]
     differences: list[DifferenceDict]
     links: list[LinkDict]
-    possible: list[PossibleDict]
     first_seen: FirstSeenDict | None
     evidence: str | None
 

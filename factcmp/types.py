@@ -69,17 +69,11 @@ class Link:
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """Sentences from one or more articles that state the same thing.
-
-    ``possible`` holds, per article outside the claim, its best pair above the link bar that
-    was not made a link (``a``: the member, ``b``: that article's sentence): the article may
-    state the claim.
-    """
+    """Sentences from one or more articles that state the same thing."""
 
     id: str
     members: tuple[SentenceId, ...]
     links: tuple[Link, ...]
-    possible: tuple[Link, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -166,38 +166,3 @@ def test_versions_of_one_story_keep_a_weaker_link_that_topic_neighbours_do_not()
     assert params.versions_threshold <= score < params.link_threshold, score
     assert linked(params)  # the articles are versions of one story
     assert not linked(AlignParams(versions_share=1.01))  # as if they only shared a topic
-
-
-def test_possible_matches_are_the_best_unlinked_pair_per_article_outside_the_claim() -> None:
-    from factcmp.align import with_possible
-
-    s = [Sentence("A", 0, "x", 0, 0), Sentence("B", 0, "y", 0, 0), Sentence("C", 0, "z", 0, 0),
-         Sentence("C", 1, "w", 0, 0), Sentence("D", 0, "v", 0, 0)]
-    links = [Link("A:0", "B:0", 0.5)]
-    others = [Link("A:0", "C:0", 0.2), Link("B:0", "C:1", 0.3), Link("A:0", "B:0", 0.1)]
-    claims = with_possible(group_claims(s, links), s, [*links, *others])
-    shared = next(c for c in claims if c.members == ("A:0", "B:0"))
-    # C's best pair with any member is B:0-C:1; B is in the claim, so no "maybe" for B; D has none
-    assert shared.possible == (Link("B:0", "C:1", 0.3),)
-    alone = next(c for c in claims if c.members == ("C:1",))
-    assert alone.possible == (Link("C:1", "B:0", 0.3),)  # the member comes first
-    assert next(c for c in claims if c.members == ("D:0",)).possible == ()
-
-
-def test_align_gives_a_sentence_that_lost_the_mutual_best_race_as_possible() -> None:
-    """B:1 restates A:0 less closely than B:0 does: not a link, but a "maybe" of the claim of
-    any other article's sentence it matches well, here C:0's."""
-    rng = np.random.default_rng(5)
-    fact, other = rng.standard_normal((2, DIM))
-    noise = rng.standard_normal((4, DIM)) * 0.2
-    vectors = unit(np.array([fact, fact + noise[0], fact + other * 0.5 + noise[1],
-                             other + noise[2], other + noise[3]]))
-    s = [Sentence("A", 0, "a", 0, 0), Sentence("B", 0, "b", 0, 0), Sentence("B", 1, "b2", 0, 0),
-         Sentence("C", 0, "c", 0, 0), Sentence("D", 0, "d", 0, 0)]
-    claims = align(s, vectors, AlignParams(link_threshold=0.0, versions_threshold=0.0))
-    for claim in claims:
-        articles = {m.split(":")[0] for m in claim.members}
-        for p in claim.possible:
-            assert p.a in claim.members and p.b.split(":")[0] not in articles
-            assert p.score >= 0.0
-    assert any(p.b == "B:1" or p.a == "B:1" for c in claims for p in c.possible)

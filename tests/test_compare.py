@@ -392,13 +392,3 @@ def test_names_spelled_per_language_or_left_untold_are_no_swap() -> None:
     # the article never writes "Goldsmith": its other word may be how it tells the same thing
     untold = judge_four("Kā vēsta Instagram, Kromvels bija karalis.", "To apstiprināja vēsturnieks.")
     assert untold.verdict == "agree"
-
-
-def test_an_article_with_a_possible_match_is_not_called_silent() -> None:
-    ss = sentences(a=["Gadā 2000."], b=["Leta 2000."], c=["Árið 2000.", "Eitthvað annað."])
-    maybe = Claim(id="c1", members=("a:0", "b:0"), links=(Link("a:0", "b:0", 1.3),),
-                  possible=(Link("b:0", "c:0", 0.2),))
-    (finding,) = compare(ARTICLES, ss, [maybe])
-    assert finding.articles == ("a", "b")
-    assert finding.silent == ()
-    assert finding.verdict == "agree"  # a maybe is no evidence either way
