@@ -166,6 +166,18 @@ def cache_rows(cache: Path) -> int:
     return len(rows)
 
 
+def has_vectors_table(cache: Path) -> bool:
+    """The run has created the cache's table (the file appears a moment before its schema)."""
+    if not (cache / "embeddings.sqlite3").exists():
+        return False
+    db = sqlite3.connect(cache / "embeddings.sqlite3")
+    try:
+        sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'vectors'"
+        return db.execute(sql).fetchone() is not None
+    finally:
+        db.close()
+
+
 def reference(src: Path, tmp: Path, corpus: Path, name: str = "ref") -> str:
     """The JSON of an uninterrupted run with a fresh cache."""
     proc, _ = start(src, tmp, tmp / f"{name}-cache", "compare", corpus, "-f", "json", name=name)
@@ -479,7 +491,7 @@ def test_real_model_interrupted_mid_embedding(
         text=True,
     )
     deadline = time.monotonic() + 300
-    while not (cache / "embeddings.sqlite3").exists() or cache_rows(cache) == 0:
+    while not has_vectors_table(cache) or cache_rows(cache) == 0:
         assert proc.poll() is None, proc.communicate()  # still embedding
         assert time.monotonic() < deadline
         time.sleep(0.05)
