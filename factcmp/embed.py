@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -155,7 +156,8 @@ class SentenceTransformerEmbedder:
             ) from e
         log.info("loading model %s", source)
         try:
-            self._st = SentenceTransformer(source, device=self.device, local_files_only=offline)
+            with _quiet_loading(offline):
+                self._st = SentenceTransformer(source, device=self.device, local_files_only=offline)
         except Exception as e:  # the library raises many kinds (OSError, HTTP, ValueError)
             raise ModelUnavailable(
                 f"cannot load model {source!r}: {e.__class__.__name__}: {e}. Pass a "
@@ -175,6 +177,22 @@ class SentenceTransformerEmbedder:
             normalize_embeddings=True,
         )
         return normalise(vectors)
+
+
+@contextmanager
+def _quiet_loading(quiet: bool) -> Iterator[None]:
+    """Without transformers' own "Loading weights" bar, which would break into factcmp's
+    progress; a model downloaded from the hub keeps its download bars."""
+    from transformers.utils import logging as hf_logging
+
+    if not quiet or not hf_logging.is_progress_bar_enabled():
+        yield
+        return
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        hf_logging.enable_progress_bar()
 
 
 class CachedEmbedder:

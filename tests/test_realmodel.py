@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from factcmp.align import AlignParams
 from factcmp.cli import cli
@@ -28,8 +28,24 @@ def run_cli(cache_dir: Path, *args: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def report(cache_dir: Path) -> dict:
-    return run_cli(cache_dir, "compare", str(CORPUS), "--format", "json")
+def first_run(cache_dir: Path) -> Result:
+    """The first run of the module: it loads the model (later runs are served from the cache)."""
+    result = CliRunner().invoke(
+        cli, ["compare", str(CORPUS), "--format", "json"], env={"FACTCMP_CACHE_DIR": str(cache_dir)}
+    )
+    assert result.exit_code == 0, result.output
+    return result
+
+
+@pytest.fixture(scope="module")
+def report(first_run: Result) -> dict:
+    return json.loads(first_run.stdout)
+
+
+def test_loading_the_model_prints_no_third_party_progress(first_run: Result) -> None:
+    # transformers draws a "Loading weights" bar of its own; it would break into factcmp's.
+    assert "Loading weights" not in first_run.stderr
+    assert "it/s" not in first_run.stderr
 
 
 def test_every_sentence_is_in_exactly_one_claim(report: dict) -> None:
