@@ -188,11 +188,11 @@ def _quiet_loading(quiet: bool) -> Iterator[None]:
     if not quiet or not hf_logging.is_progress_bar_enabled():
         yield
         return
-    hf_logging.disable_progress_bar()
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     try:
         yield
     finally:
-        hf_logging.enable_progress_bar()
+        hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
 
 
 class CachedEmbedder:
