@@ -21,20 +21,20 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("factcmp-cache")
 
 
-def run_cli(cache_dir: Path, *args: str) -> dict:
+def invoke(cache_dir: Path, *args: str) -> Result:
     result = CliRunner().invoke(cli, list(args), env={"FACTCMP_CACHE_DIR": str(cache_dir)})
     assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+    return result
+
+
+def run_cli(cache_dir: Path, *args: str) -> dict:
+    return json.loads(invoke(cache_dir, *args).stdout)
 
 
 @pytest.fixture(scope="module")
 def first_run(cache_dir: Path) -> Result:
     """The first run of the module: it loads the model (later runs are served from the cache)."""
-    result = CliRunner().invoke(
-        cli, ["compare", str(CORPUS), "--format", "json"], env={"FACTCMP_CACHE_DIR": str(cache_dir)}
-    )
-    assert result.exit_code == 0, result.output
-    return result
+    return invoke(cache_dir, "compare", str(CORPUS), "--format", "json")
 
 
 @pytest.fixture(scope="module")
