@@ -116,9 +116,9 @@ def prf(tp: int, fp: int, fn: int) -> dict[str, float | int]:
 
 
 def align_claims(sentences: Any, vectors: Any, langs: list[str] | None = None,
-                 params: Any = None) -> Any:
-    """``factcmp.align.align`` told each sentence's language, as the pipeline does; with its
-    current defaults unless ``params`` (an ``AlignParams``) says otherwise."""
+                 params: Any = None, annotations: Any = None) -> Any:
+    """``factcmp.align.align`` told each sentence's language and annotations, as the pipeline
+    does; with its current defaults unless ``params`` (an ``AlignParams``) says otherwise."""
     from factcmp.align import align
 
-    return align(sentences, vectors, params, langs=langs)
+    return align(sentences, vectors, params, langs=langs, annotations=annotations)

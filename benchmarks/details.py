@@ -34,9 +34,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from common import header, write_result
 
+from factcmp.annotate import annotate
+from factcmp.annotate.details import extract_all, with_context_speakers
+from factcmp.annotate.digits import NUMBER_RE, canonical_number
 from factcmp.compare import compare
-from factcmp.details import _NUMBER_RE, _value, extract_all, with_context_speakers
-from factcmp.ingest import read_articles
+from factcmp.ingest.read import read_articles
 from factcmp.types import Article, Claim, Detail, Link, Sentence
 
 GOLD = ROOT / "corpus" / "putin-kim" / "details_gold.json"
@@ -147,7 +149,8 @@ def score_differ(gold: dict[str, Any], meta: dict[str, Article]) -> dict[str, An
         arts = [Article(id="x", path="", lang=art_a.lang, text="", date=art_a.date),
                 Article(id="y", path="", lang=art_b.lang, text="", date=art_b.date)]
         sents = [Sentence("x", 0, a["text"], 0, len(a["text"])), Sentence("y", 0, text_b, 0, len(text_b))]
-        (finding,) = compare(arts, sents, [Claim(f"p{n}", ("x:0", "y:0"), (Link("x:0", "y:0", 1.0),))])
+        (finding,) = compare(arts, sents, [Claim(f"p{n}", ("x:0", "y:0"), (Link("x:0", "y:0", 1.0),))],
+                             annotate(arts, sents))
         said = finding.verdict == "differ"
         if said and pair["differ"]:
             tp += 1
@@ -169,7 +172,7 @@ NTREX = ROOT.parent / "shared" / "data" / "ntrex128"
 
 def _alter(text: str, raw: str, start: int) -> str:
     """The text with the number at ``start`` changed: a year by 3, another number doubled + 1."""
-    value = float(_value(raw))
+    value = float(canonical_number(raw))
     new = value + 3 if re.fullmatch(r"\d{4}", raw) and 1900 <= value <= 2100 else value * 2 + 1
     return text[:start] + (str(int(new)) if new == int(new) else str(new)) + text[start + len(raw) :]
 
@@ -196,14 +199,14 @@ def score_ntrex(folder: Path, limit: int | None = None) -> dict[str, Any] | None
         for rows in docs.values():
             sents = [Sentence(lang, i, texts[lang][i], 0, len(texts[lang][i])) for lang in texts for i in rows]
             claims = [Claim(f"l{i}", tuple(f"{lang}:{i}" for lang in texts), ()) for i in rows]
-            found.update(zip(rows, compare(arts, sents, claims)))
+            found.update(zip(rows, compare(arts, sents, claims, annotate(arts, sents))))
         return [found[i] for i in range(n)]
 
     plain = judge(lines)
     altered = {lang: list(v) for lang, v in lines.items()}
     changed: dict[int, str] = {}
     for i in range(n):
-        numbers = {lang: {_value(m[1]): m for m in _NUMBER_RE.finditer(lines[lang][i])} for lang in lines}
+        numbers = {lang: {canonical_number(m[1]): m for m in NUMBER_RE.finditer(lines[lang][i])} for lang in lines}
         common = sorted(set(numbers["lv"]) & set(numbers["sl"]) & set(numbers["is"]))
         if common:
             m = numbers["sl"][common[0]]
@@ -285,7 +288,8 @@ def score_stories(folder: Path, seed: int = 13, docs: int | None = None) -> dict
             for sid, line in line_of.items():
                 by_line.setdefault(line, []).append(sid)
             claims = [Claim(f"l{line}", tuple(m), ()) for line, m in sorted(by_line.items())]
-            findings = {f.claim.id: f for f in compare(story.articles, story.sentences, claims)}
+            notes = annotate(story.articles, story.sentences)
+            findings = {f.claim.id: f for f in compare(story.articles, story.sentences, claims, notes)}
             text_of = {s.id: s.text for s in story.sentences}
             altered_lines = set()
             for a in story.alterations:

@@ -68,8 +68,8 @@ def child(argv: list[str]) -> None:
     import runpy
 
     import factcmp.pipeline
-    from factcmp.cache import EmbeddingCache
-    from factcmp.embed import CachedEmbedder
+    from factcmp.embed.cache import EmbeddingCache
+    from factcmp.embed.model import CachedEmbedder
 
     def load(settings: Any) -> Any:
         if not settings.use_cache:
@@ -88,8 +88,8 @@ def child(argv: list[str]) -> None:
 
 def corpus_sentences(lang: str) -> list[str]:
     """The body sentences of the corpus articles in ``lang``, as factcmp segments them."""
-    from factcmp.ingest import read_articles
-    from factcmp.segment import segment
+    from factcmp.ingest.read import read_articles
+    from factcmp.ingest.segment import segment
 
     return [
         s.text

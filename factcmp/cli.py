@@ -192,8 +192,8 @@ def compare_cmd(
 
     def job() -> None:
         from .pipeline import compare_articles
-        from .render import render_report
-        from .report import iter_json, to_dict
+        from .report.render import render_report
+        from .report.serialize import iter_json, to_dict
 
         with embedding_progress(Console(stderr=True)) as progress:
             report = compare_articles(paths, settings, progress=progress)
@@ -225,8 +225,8 @@ def query_cmd(
 
     def job() -> None:
         from .pipeline import query_articles
-        from .render import render_query
-        from .report import iter_json, query_to_dict
+        from .report.render import render_query
+        from .report.serialize import iter_json, query_to_dict
 
         with embedding_progress(Console(stderr=True)) as progress:
             result, articles, sentences, emb = query_articles(text, paths, settings, progress=progress)

@@ -10,15 +10,14 @@ from pathlib import Path
 import numpy as np
 
 from .align import AlignParams, align
+from .annotate import annotate
 from .compare import build_timeline, compare
 from .config import Settings
 from .embed import Embedder, Progress, embed_texts, load_embedder
 from .errors import IngestError
-from .eventtime import event_times
-from .ingest import read_articles
+from .ingest import read_articles, segment
 from .query import search_texts
-from .segment import segment
-from .types import Article, Claim, Embeddings, QueryResult, Report, Sentence
+from .types import Annotation, Article, Claim, Embeddings, QueryResult, Report, Sentence
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +56,10 @@ def align_articles(
     articles: Sequence[Article],
     sentences: Sequence[Sentence],
     vectors: np.ndarray,
+    annotations: Sequence[Annotation],
     settings: Settings | None = None,
 ) -> list[Claim]:
-    """Group the sentences into claims, told each sentence's language and time."""
+    """Group the sentences into claims, told each sentence's language and annotations."""
     settings = settings or Settings()
     lang = {a.id: a.lang for a in articles}
     return align(
@@ -67,7 +67,7 @@ def align_articles(
         vectors,
         AlignParams(neighbours=settings.neighbours, link_threshold=settings.link_threshold),
         langs=[lang[s.article_id] for s in sentences],
-        times=event_times(articles, sentences),
+        annotations=annotations,
     )
 
 
@@ -78,7 +78,7 @@ def compare_articles(
     embedder: Embedder | None = None,
     progress: Progress | None = None,
 ) -> Report:
-    """Read, segment, embed, align and compare the articles under ``paths``.
+    """Read, segment, annotate, embed, align and compare the articles under ``paths``.
 
     Raises:
         IngestError: fewer than two articles, or unreadable input.
@@ -91,10 +91,11 @@ def compare_articles(
             f"need at least two articles to compare, got {len(articles)} ({articles[0].path}); "
             "pass more files or a folder"
         )
+    annotations = annotate(articles, sentences)
     embedder = embedder or load_embedder(settings)
     embeddings = embed_texts(embedder, [s.text for s in sentences], progress)
-    claims = align_articles(articles, sentences, embeddings.vectors, settings)
-    findings = compare(articles, sentences, claims)
+    claims = align_articles(articles, sentences, embeddings.vectors, annotations, settings)
+    findings = compare(articles, sentences, claims, annotations)
     return Report(
         model_id=embeddings.model_id,
         settings=_settings_dict(settings),

@@ -74,6 +74,9 @@ class Claim:
     id: str
     members: tuple[SentenceId, ...]
     links: tuple[Link, ...]
+    possible: tuple[Link, ...] = ()
+    """For each article with no sentence in the claim whose best candidate comes close but
+    not close enough to link: ``Link(a=the member it matched best, b=the candidate, score)``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +99,55 @@ class Detail:
     end: int
     unit: str | None = None
     note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EventTime:
+    """The dates a sentence is about; ``absolute`` when the sentence spells them all out,
+    False when they are its article's date or resolved against it; ``written``: its
+    article's date."""
+
+    values: tuple[str, ...] = ()
+    absolute: bool = False
+    written: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    """A number a sentence states: its value (a clock time "19:30" also reads as 19.30), the
+    unit found with it, half its last written digit's place (its rounding), whether its
+    sentence gives a measure (so it may be converted), whether it is an ordinal, and whether
+    it may stand unmatched (``spare``: written in words, or part of a start or relative date).
+    """
+
+    value: float
+    time: str | None
+    unit: str | None
+    precision: float
+    measure: frozenset[str]
+    ordinal: bool
+    spare: bool
+    text: str
+    money: bool = False
+    clock: bool = False
+
+    @property
+    def year_like(self) -> bool:
+        return self.time is None and self.value == int(self.value) and 1900 <= self.value <= 2100
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    """What the annotate stage found in one sentence, computed once and read by align and
+    compare: its details (names as entity ids, dates, amounts, ordinals, quotes with
+    speakers), its time, its numbers as a whole, its names and numbers as transliterated
+    words (``anchors``), and its content words' lemmas."""
+
+    details: tuple[Detail, ...]
+    time: EventTime
+    numbers: tuple[Number, ...]
+    anchors: str
+    lemmas: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +177,9 @@ class Finding:
     details: dict[SentenceId, tuple[Detail, ...]]
     first_seen: str | None = None
     """The earliest dated article carrying the claim (article order breaks ties)."""
+    possibly: tuple[str, ...] = ()
+    """Articles whose best candidate comes close (``claim.possible``): neither states nor
+    silent, for the reader to judge; ``silent`` holds only the articles with no close one."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,13 +72,13 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def no_real_model(monkeypatch: pytest.MonkeyPatch, fake_embedder: FakeEmbedder) -> FakeEmbedder:
     """Every ``load_embedder`` call returns the fake: the CLI cannot reach a real model."""
-    import factcmp.embed
+    import factcmp.embed.model
     import factcmp.pipeline
 
     def load(settings: object) -> FakeEmbedder:
         return fake_embedder
 
-    monkeypatch.setattr(factcmp.embed, "load_embedder", load)
+    monkeypatch.setattr(factcmp.embed.model, "load_embedder", load)
     monkeypatch.setattr(factcmp.pipeline, "load_embedder", load)
     return fake_embedder
 
@@ -119,9 +119,9 @@ def _no_real_models(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPa
     """Fast tests fail loudly instead of loading (or downloading) a real model."""
     if request.node.get_closest_marker("slow"):
         return
-    import factcmp.embed
+    import factcmp.embed.model
 
     def refuse(self: object) -> None:
         raise AssertionError("a fast test tried to load a real model; use the FakeEmbedder")
 
-    monkeypatch.setattr(factcmp.embed.SentenceTransformerEmbedder, "_load", refuse)
+    monkeypatch.setattr(factcmp.embed.model.SentenceTransformerEmbedder, "_load", refuse)

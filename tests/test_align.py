@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from factcmp.align import AlignParams, align, group_claims
-from factcmp.neighbours import nearest_other
-from factcmp.types import Link, Sentence
+from factcmp.align import AlignParams, align
+from factcmp.align.group import group_claims
+from factcmp.align.neighbours import nearest_other
+from factcmp.annotate.words import anchor_words
+from factcmp.types import Annotation, EventTime, Link, Sentence
 
 DIM = 384  # as the default model
 LOOSE = 0.15  # a faint shared direction: a loose restatement
@@ -30,6 +32,11 @@ def story(n_facts: int, versions: int, seed: int = 0, drop: float = 0.0, noise: 
             vectors.append(facts[fact] + noise * rng.standard_normal(DIM))
             truth.append(fact)
     return sentences, unit(np.array(vectors)), truth
+
+
+def anchors_only(sentences: list[Sentence]) -> list[Annotation]:
+    """Annotations that carry only each sentence's anchors (its numbers): no time, no details."""
+    return [Annotation((), EventTime(), (), anchor_words(s.text), ()) for s in sentences]
 
 
 def brute_force(vectors: np.ndarray, groups: np.ndarray, k: int) -> np.ndarray:
@@ -129,7 +136,7 @@ def test_evidence_is_only_as_strong_as_the_weakest_link() -> None:
 
 
 def test_version_pairs_counts_strong_links_against_the_smaller_article() -> None:
-    from factcmp.align import version_pairs
+    from factcmp.align.score import version_pairs
 
     groups = np.array([0] * 10 + [1] * 4 + [2] * 10)
     # articles 0-1: 2 strong links (half of article 1's 4); articles 0-2: 2 of 10.
@@ -153,12 +160,16 @@ def test_versions_of_one_story_keep_a_weaker_link_that_topic_neighbours_do_not()
         vectors[i] = unit((LOOSE * faint + rng.standard_normal(DIM))[None, :])[0]
     pair = {sentences[i].id for i in loose}
 
+    notes = anchors_only(sentences)
+
     def linked(params: AlignParams) -> bool:
-        return any(pair <= set(c.members) for c in align(sentences, vectors, params))
+        return any(pair <= set(c.members) for c in align(sentences, vectors, params, annotations=notes))
 
     score = next(
         l.score
-        for c in align(sentences, vectors, AlignParams(link_threshold=-1.0, versions_threshold=-1.0))
+        for c in align(
+            sentences, vectors, AlignParams(link_threshold=-1.0, versions_threshold=-1.0), annotations=notes
+        )
         for l in c.links
         if {l.a, l.b} == pair
     )

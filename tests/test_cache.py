@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from conftest import FakeEmbedder
 
-from factcmp.cache import EmbeddingCache, _is_damage, text_key
 from factcmp.config import Settings
-from factcmp.embed import CachedEmbedder, embed_texts, load_embedder
+from factcmp.embed.cache import EmbeddingCache, _is_damage, text_key
+from factcmp.embed.model import CachedEmbedder, embed_texts, load_embedder
 
 TEXTS = ["Putins ieradās Phenjanā.", "Putin je prispel v Pjongjang.", "Pútín lenti í Pjongjang."]
 

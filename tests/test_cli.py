@@ -20,8 +20,8 @@ from factcmp.cli import cli
 from factcmp.config import Settings
 from factcmp.errors import IngestError, ModelUnavailable
 from factcmp.pipeline import compare_articles, query_articles
-from factcmp.render import render_query, render_report
-from factcmp.report import dumps, query_to_dict, to_dict
+from factcmp.report.render import render_query, render_report
+from factcmp.report.serialize import dumps, query_to_dict, to_dict
 
 ANSI = re.compile(r"\x1b\[")
 
@@ -336,10 +336,10 @@ class FakeSentenceTransformer:
 
 @pytest.fixture
 def fake_st(monkeypatch: pytest.MonkeyPatch) -> FakeSentenceTransformer:
-    import factcmp.embed
+    import factcmp.embed.model
 
     model = FakeSentenceTransformer()
-    monkeypatch.setattr(factcmp.embed.SentenceTransformerEmbedder, "_load", lambda self: model)
+    monkeypatch.setattr(factcmp.embed.model.SentenceTransformerEmbedder, "_load", lambda self: model)
     return model
 
 

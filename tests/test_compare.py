@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 
-from factcmp.compare import compare, verdict_for
+from factcmp.annotate import annotate
+from factcmp.compare import compare as compare_stage
+from factcmp.compare.verdict import verdict_for
 from factcmp.types import Article, Claim, DetailDiff, Finding, Link, Sentence
+
+
+def compare(articles: Sequence[Article], sentences: Sequence[Sentence], claims: Sequence[Claim]) -> list[Finding]:
+    """The compare stage on freshly annotated sentences, as the pipeline runs it."""
+    return compare_stage(articles, sentences, claims, annotate(articles, sentences))
+
 
 ARTICLES = [
     Article(id="a", path="a.txt", lang="lv", text=""),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from factcmp.dates import dates_compatible, find_dates, in_since_clause, parse_article_date
+from factcmp.annotate.dates import dates_compatible, find_dates, in_since_clause, parse_article_date
 
 
 def values(text: str, lang: str, date: str | None) -> list[str]:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from factcmp.details import extract_all
+from factcmp.annotate.details import extract_all
 
 
 def found(text: str, lang: str) -> list[tuple[str, str, str | None]]:

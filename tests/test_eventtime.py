@@ -5,8 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from factcmp.align import AlignParams, align
-from factcmp.eventtime import EventTime, clash_pairs, event_times, time_clash
-from factcmp.types import Article, Claim, Sentence
+from factcmp.annotate import annotate
+from factcmp.annotate.eventtime import clash_pairs, time_clash
+from factcmp.types import Article, Claim, EventTime, Sentence
+
+
+def event_times(articles: list[Article], sentences: list[Sentence]) -> list[EventTime]:
+    return [a.time for a in annotate(articles, sentences)]
 
 
 def _article(id_: str, lang: str, date: str | None, *texts: str) -> tuple[Article, list[Sentence]]:
@@ -84,11 +89,11 @@ def test_look_alike_from_another_time_loses_to_the_same_time_partner() -> None:
     vectors = np.stack([fact, *noise[:12], fact + 0.6 * other, fact + 0.4 * other, *noise[12:]])
     vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
     params = AlignParams(link_threshold=-1.0)  # every mutual best links: time decides which
-    times = event_times([a, b], sentences)
-    assert times[len(sa) + 1] == EventTime(("2023-09",), written="2024-06")
+    annotations = annotate([a, b], sentences)
+    assert annotations[len(sa) + 1].time == EventTime(("2023-09",), written="2024-06")
 
     def partners(claims: list[Claim]) -> set[str]:
         return {m for c in claims if "A:0" in c.members for m in c.members} - {"A:0"}
 
     assert partners(align(sentences, vectors, params)) == {"B:1"}
-    assert partners(align(sentences, vectors, params, times=times)) == {"B:0"}
+    assert partners(align(sentences, vectors, params, annotations=annotations)) == {"B:0"}

@@ -11,8 +11,8 @@ import pytest
 from conftest import CORPUS, DATA, SEEDS, article_text, write
 
 from factcmp.errors import IngestError, UnsupportedLanguage
-from factcmp.ingest import decode, expand_paths, read_article, read_articles
-from factcmp.segment import segment
+from factcmp.ingest.read import decode, expand_paths, read_article, read_articles
+from factcmp.ingest.segment import segment
 
 SEED_LANGS = {
     "000_affe72af9a0df58a": "lv",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from factcmp.names import find_names, name_similarity, names_compatible, resolve, stem
+from factcmp.annotate.names import find_names, name_similarity, names_compatible, resolve, stem
 
 
 def entities(text: str, lang: str) -> list[tuple[str, str]]:

@@ -18,11 +18,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from factcmp.details import extract_all
+from factcmp.annotate.details import extract_all
 from factcmp.errors import FactcmpError, IngestError
-from factcmp.ingest import decode, parse_header, read_article
-from factcmp.report import dumps, from_dict, to_dict
-from factcmp.segment import MAX_LINE, _chunks, _is_furniture, content_lines, segment
+from factcmp.ingest.read import decode, parse_header, read_article
+from factcmp.ingest.segment import MAX_LINE, _chunks, _is_furniture, content_lines, segment
+from factcmp.report.serialize import dumps, from_dict, to_dict
 from factcmp.types import (
     Article,
     Claim,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from factcmp.quantities import amounts_compatible, find_quantities, word_number
+from factcmp.annotate.quantities import amounts_compatible, find_quantities, word_number
 
 
 def found(text: str, lang: str) -> list[tuple[str, str, str | None]]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from factcmp.details import extract_all, with_context_speakers
-from factcmp.names import find_names
-from factcmp.quotes import find_quotes
+from factcmp.annotate.details import extract_all, with_context_speakers
+from factcmp.annotate.names import find_names
+from factcmp.annotate.quotes import find_quotes
 
 
 def quotes(text: str, lang: str) -> list[tuple[str, str | None]]:

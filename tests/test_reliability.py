@@ -42,8 +42,8 @@ RUNNER = textwrap.dedent(
     sys.path.insert(0, {str(TESTS)!r})
     from conftest import FakeEmbedder
     import factcmp.pipeline
-    from factcmp.cache import EmbeddingCache
-    from factcmp.embed import CachedEmbedder
+    from factcmp.embed.cache import EmbeddingCache
+    from factcmp.embed.model import CachedEmbedder
 
     class Slow(FakeEmbedder):
         def embed(self, texts):
@@ -279,8 +279,8 @@ def test_concurrent_runs_share_one_cache(src: Path, tmp_path: Path) -> None:
 def test_concurrent_threads_write_one_cache(tmp_path: Path) -> None:
     import threading
 
-    from factcmp.cache import EmbeddingCache
-    from factcmp.embed import CachedEmbedder
+    from factcmp.embed.cache import EmbeddingCache
+    from factcmp.embed.model import CachedEmbedder
 
     path = tmp_path / "cache" / "embeddings.sqlite3"
     texts = [f"sentence {n}" for n in range(300)]
@@ -513,9 +513,9 @@ def test_real_model_interrupted_mid_embedding(
 def test_no_cache_gives_the_same_vectors(model_cache: Path, tmp_path: Path) -> None:
     import numpy as np
 
-    from factcmp.cache import EmbeddingCache
     from factcmp.config import Settings
-    from factcmp.embed import CachedEmbedder, embed_texts, load_embedder
+    from factcmp.embed.cache import EmbeddingCache
+    from factcmp.embed.model import CachedEmbedder, embed_texts, load_embedder
     from factcmp.pipeline import load_corpus
 
     _, sentences = load_corpus([make_corpus(tmp_path / "corpus", sentences=150)])
@@ -531,7 +531,7 @@ def test_no_cache_gives_the_same_vectors(model_cache: Path, tmp_path: Path) -> N
 
 def _json_size(folder: Path, n: int) -> int:
     from factcmp.pipeline import compare_articles
-    from factcmp.report import dumps, to_dict
+    from factcmp.report.serialize import dumps, to_dict
 
     def word(i: int) -> str:  # five letters of its own: no two articles share a word stem
         return "".join(chr(97 + i // 26**p % 26) for p in range(5))

@@ -19,8 +19,8 @@ import factcmp
 from factcmp.config import Settings
 from factcmp.errors import SchemaError
 from factcmp.pipeline import compare_articles, query_articles
-from factcmp.report import dumps, from_dict, query_to_dict, to_dict
-from factcmp.schema import SCHEMA_VERSION, QueryReportDict, ReportDict
+from factcmp.report.schema import SCHEMA_VERSION, QueryReportDict, ReportDict
+from factcmp.report.serialize import dumps, from_dict, query_to_dict, to_dict
 from factcmp.types import (
     Article,
     Claim,
@@ -348,8 +348,8 @@ def test_same_json_twice_in_one_process(tmp_path: Path) -> None:
 
 
 def test_cached_and_uncached_runs_give_the_same_json(tmp_path: Path) -> None:
-    from factcmp.cache import EmbeddingCache
-    from factcmp.embed import CachedEmbedder
+    from factcmp.embed.cache import EmbeddingCache
+    from factcmp.embed.model import CachedEmbedder
 
     paths = [CORPUS]
     uncached = compare_articles(paths, Settings(use_cache=False), embedder=FakeEmbedder())
@@ -370,7 +370,7 @@ sys.path.insert(0, {tests!r})
 from conftest import FakeEmbedder
 from factcmp.config import Settings
 from factcmp.pipeline import compare_articles
-from factcmp.report import dumps, to_dict
+from factcmp.report.serialize import dumps, to_dict
 report = compare_articles([{corpus!r}], Settings(use_cache=False), embedder=FakeEmbedder())
 sys.stdout.write(dumps(to_dict(report)))
 """

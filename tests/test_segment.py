@@ -10,8 +10,8 @@ from conftest import CORPUS, DATA, SEEDS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from factcmp.ingest import read_article, read_articles
-from factcmp.segment import content_lines, segment
+from factcmp.ingest.read import read_article, read_articles
+from factcmp.ingest.segment import content_lines, segment
 from factcmp.types import Article, Sentence
 
 

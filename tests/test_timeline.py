@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from conftest import CORPUS, FakeEmbedder, article_text, write
 
-from factcmp.compare import build_timeline, compare
+from factcmp.annotate import annotate
+from factcmp.compare import compare as compare_stage
+from factcmp.compare.verdict import build_timeline
 from factcmp.config import Settings
 from factcmp.pipeline import compare_articles
-from factcmp.report import to_dict
-from factcmp.types import Article, Claim, Link, Sentence
+from factcmp.report.serialize import to_dict
+from factcmp.types import Article, Claim, Finding, Link, Sentence
+
+
+def compare(articles: Sequence[Article], sentences: Sequence[Sentence], claims: Sequence[Claim]) -> list[Finding]:
+    """The compare stage on freshly annotated sentences, as the pipeline runs it."""
+    return compare_stage(articles, sentences, claims, annotate(articles, sentences))
+
 
 ARTICLES = [
     Article(id="a", path="a", lang="lv", text="", date="2024-06"),
@@ -86,7 +95,7 @@ def test_terminal_report_shows_values_words_and_timeline(tmp_path: Path) -> None
 
     from rich.console import Console
 
-    from factcmp.render import render_report
+    from factcmp.report.render import render_report
 
     # the same words a year apart: "24 years ago" is 2000 in one and 2001 in the other
     first = "Putins Phenjanā bija pirms 24 gadiem.\n\n"

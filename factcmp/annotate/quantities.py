@@ -16,6 +16,8 @@ import functools
 import re
 from dataclasses import dataclass
 
+from .digits import NUMBER_RE, canonical_number
+
 _LANGS = ("lv", "sl", "is", "en")
 # Irregular cardinal forms num2words does not give (case and gender forms of 1-4).
 _EXTRA: dict[str, dict[str, float]] = {
@@ -238,7 +240,6 @@ def find_quantities(
             skip.append((s, e))
             found.append(QuantityMention(kind, value, unit, s, e))
 
-    from .details import _NUMBER_RE, _value  # shared digit rules (model codes, separators)
 
     # Ordinals in digits: "80. obletnici" (a dot and then a lower-case word).
     for m in re.finditer(r"(?<![\w.,])(\d{1,3})\.(?=\s+[^\W\d_A-Z])", text):
@@ -265,16 +266,16 @@ def find_quantities(
         if unit is None and re.match(r"let|ár|gad", text[m.end() :], re.IGNORECASE):
             unit, ue = "year", m.end() + len(re.match(r"\w+", text[m.end() :])[0])  # type: ignore[index]
         if unit:
-            add("quantity", _fmt(float(_value(m[1]))), unit, m.start(), ue)
+            add("quantity", _fmt(float(canonical_number(m[1]))), unit, m.start(), ue)
     # Numbers glued to a suffix: "832-ni", "37-aastane", "1980ndatel" (not "Su-35", "G7").
     for m in re.finditer(r"(?<![\w.,-])(?<![^\W\d_]-)(\d+(?:[.,]\d+)?)-?(?=[^\W\d_A-Z])", text):
         if free(m.start(1), m.end(1)):
             end = m.end() + len(re.match(r"\w*", text[m.end() :])[0])  # type: ignore[index]
-            add("quantity", _fmt(float(_value(m[1]))), None, m.start(1), end)
+            add("quantity", _fmt(float(canonical_number(m[1]))), None, m.start(1), end)
     mult_re = "|".join(stem for stem, _ in _MULTIPLIERS[lang])
-    for m in _NUMBER_RE.finditer(text):
+    for m in NUMBER_RE.finditer(text):
         s, e = m.span(1)
-        value = float(_value(m[1]))
+        value = float(canonical_number(m[1]))
         mult = _multiplier(text[e:], lang)
         if mult:
             value *= dict(_MULTIPLIERS[lang])[

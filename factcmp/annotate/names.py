@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from unidecode import unidecode
 
-from .types import Detail
+from ..types import Detail
 
 # id -> (type, family or None, names in any language, base forms).
 _ENTITIES: dict[str, tuple[str, str | None, tuple[str, ...]]] = {

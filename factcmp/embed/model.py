@@ -11,10 +11,10 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ..config import DEFAULT_MODEL, Settings
+from ..errors import ModelUnavailable
+from ..types import Embeddings
 from .cache import EmbeddingCache
-from .config import DEFAULT_MODEL, Settings
-from .errors import ModelUnavailable
-from .types import Embeddings
 
 log = logging.getLogger(__name__)
 

@@ -6,11 +6,10 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any, cast
 
-from . import __version__
-from .align import evidence
-from .errors import SchemaError
-from .schema import SCHEMA_VERSION, ArticleDict, ClaimDict, QueryReportDict, ReportDict
-from .types import (
+from .. import __version__
+from ..align import evidence
+from ..errors import SchemaError
+from ..types import (
     Article,
     Claim,
     Detail,
@@ -22,6 +21,7 @@ from .types import (
     Sentence,
     TimelineEntry,
 )
+from .schema import SCHEMA_VERSION, ArticleDict, ClaimDict, QueryReportDict, ReportDict
 
 
 def article_dict(a: Article) -> ArticleDict:

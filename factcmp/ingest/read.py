@@ -24,8 +24,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from .errors import IngestError, UnsupportedLanguage
-from .types import Article
+from ..errors import IngestError, UnsupportedLanguage
+from ..types import Article
 
 log = logging.getLogger(__name__)
 

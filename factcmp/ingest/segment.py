@@ -12,7 +12,7 @@ import logging
 import re
 from collections.abc import Iterator
 
-from .types import Article, Sentence, SentenceKind
+from ..types import Article, Sentence, SentenceKind
 
 log = logging.getLogger(__name__)
 

@@ -21,17 +21,18 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from .dates import dates_compatible, parse_article_date
-from .details import extract_all, with_context_speakers
-from .names import NAME_WITNESSES, name_swaps, names_compatible
-from .numbers import Number, number_clashes, number_text, sentence_numbers
-from .quantities import amounts_compatible
-from .types import (
+from ..annotate.dates import dates_compatible, parse_article_date
+from ..annotate.names import NAME_WITNESSES, name_swaps, names_compatible
+from ..annotate.numbers import number_clashes, number_text
+from ..annotate.quantities import amounts_compatible
+from ..types import (
+    Annotation,
     Article,
     Claim,
     Detail,
     DetailDiff,
     Finding,
+    Number,
     Sentence,
     TimelineEntry,
     Verdict,
@@ -169,25 +170,23 @@ def _sort_date(article: Article) -> tuple[int, int, int, int]:
 
 
 def compare(
-    articles: Sequence[Article], sentences: Sequence[Sentence], claims: Sequence[Claim]
+    articles: Sequence[Article],
+    sentences: Sequence[Sentence],
+    claims: Sequence[Claim],
+    annotations: Sequence[Annotation],
 ) -> list[Finding]:
     """One :class:`Finding` per claim, in the order of ``claims``.
 
-    Details are read with each article's language and resolved against its date.
+    Args:
+        annotations: one per sentence (:func:`factcmp.annotate.annotate`), in the same order.
     """
     by_id = {s.id: s for s in sentences}
     meta = {a.id: a for a in articles}
-    details: dict[str, tuple[Detail, ...]] = {}
-    for s in sentences:
-        article = meta[s.article_id]
-        details[s.id] = extract_all(s.text, article.lang, article.date)
+    details = {s.id: a.details for s, a in zip(sentences, annotations, strict=True)}
+    numbers_of = {s.id: a.numbers for s, a in zip(sentences, annotations, strict=True)}
     in_article: dict[str, list[Sentence]] = {a: [] for a in meta}
     for s in sentences:
         in_article[s.article_id].append(s)
-    for own in in_article.values():
-        ids = [s.id for s in sorted(own, key=lambda s: s.index)]
-        resolved = with_context_speakers([details[sid] for sid in ids])
-        details.update(zip(ids, resolved, strict=True))
     # Each article's names, once: a name swap looks for the name in the article's other sentences.
     article_names = {
         a: [(s.id, d) for s in own for d in details[s.id] if d.kind == "name"]
@@ -224,7 +223,7 @@ def compare(
         verdict, diffs = verdict_for(carried, by_slot, in_order)
         if len(carried) > 1 and not any(d.kind in ("date", "quantity", "ordinal") for d in diffs):
             numbers: dict[str, list[Number]] = {
-                a: [n for sid in members[a] for n in sentence_numbers(by_id[sid].text, details[sid])]
+                a: [n for sid in members[a] for n in numbers_of[sid]]
                 for a in carried
             }
             clashes = number_clashes(numbers)

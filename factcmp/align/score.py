@@ -1,47 +1,18 @@
-"""Align sentences across articles into claims.
-
-Cosine similarity alone cannot tell "the same fact" from "a look-alike about something
-else" (both score 0.82-0.90 with the default model), so each candidate pair is scored with
-
-* cosine after centring each language on its own mean (sentences of one language share an
-  offset that says nothing about their content);
-* the distance margin of Artetxe & Schwenk (2019): cosine minus the mean similarity of
-  both sentences to their k nearest neighbours in other articles, which discounts sentences
-  that resemble everything (hubs). (Their ratio margin divides instead; after centring,
-  similarities can be near zero, where a ratio blows up.)
-* shared anchors: numbers and names, compared after transliteration (``unidecode``) as
-  character n-grams, which carry across Latin-script languages ("Kursk", "Vietnamu",
-  "Lukašenko", "2000");
-* time (:mod:`factcmp.eventtime`): a pair whose times cannot meet loses ``time_penalty``.
-
-A pair becomes a link when its score clears ``link_threshold`` and each sentence is the
-other's best match in the other article (mutual nearest neighbours). Between two articles
-that are versions of one story (``versions_share`` of the smaller one's sentences strongly
-linked to the other) the bar is ``versions_threshold``: there a weaker link is credible.
-Links are merged into claims best-first, and one claim cannot swallow the corpus: a claim
-takes at most ``per_article`` sentences from one article (a fact is sometimes spread over
-two sentences), a second one only on a strong link, and at most ``per_article`` times the
-number of articles in all.
-"""
+"""Score candidate sentence pairs across articles and keep the links (see :mod:`factcmp.align`)."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from .embed import centre_by_language
-from .eventtime import EventTime, clash_pairs
+from ..annotate.eventtime import clash_pairs
+from ..types import Annotation, Link, Sentence
+from .group import STRONG_LINK
 from .neighbours import nearest_other
-from .types import Claim, Evidence, Link, Sentence
 
 PAIR_CHUNK = 100_000
-STRONG_LINK = 0.30
-"""A claim whose every link scores this much is strong evidence: 70% of true links between
-translated NTREX stories do, and none of the look-alikes in the seed gold."""
-
 
 @dataclass(frozen=True, slots=True)
 class AlignParams:
@@ -57,11 +28,9 @@ class AlignParams:
     per_article: int = 2
 
 
-def anchor_similarity(texts: Sequence[str], pairs: np.ndarray) -> np.ndarray:
-    """Character n-gram overlap of the capitalised words and numbers of two sentences.
-
-    Names and numbers keep their shape across Latin-script languages once transliterated;
-    inflection changes only their endings, which n-grams tolerate. Weighted by tf-idf over
+def anchor_similarity(anchors: Sequence[str], pairs: np.ndarray) -> np.ndarray:
+    """Character n-gram overlap of the anchors (:func:`factcmp.annotate.words.anchor_words`:
+    names and numbers, transliterated) of two sentences. Weighted by tf-idf over
     all sentences, so that the names every sentence shares (the story's protagonists)
     count for little.
 
@@ -72,7 +41,6 @@ def anchor_similarity(texts: Sequence[str], pairs: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype=np.float32)
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    anchors = [_anchor_words(t) for t in texts]
     if not any(anchors):
         return np.zeros(len(pairs), dtype=np.float32)
     tfidf = TfidfVectorizer(analyzer="char_wb", ngram_range=(4, 4), sublinear_tf=True)
@@ -83,20 +51,6 @@ def anchor_similarity(texts: Sequence[str], pairs: np.ndarray) -> np.ndarray:
         product = matrix[chunk[:, 0]].multiply(matrix[chunk[:, 1]])
         out[lo : lo + len(chunk)] = np.asarray(product.sum(axis=1)).ravel()
     return out
-
-
-def _anchor_words(text: str) -> str:
-    from unidecode import unidecode
-
-    words = text.split()
-    keep = [
-        w
-        for i, w in enumerate(words)
-        if any(c.isdigit() for c in w)
-        or (i > 0 and w[:1].isupper())
-        or (w[:1].isupper() and len(w) > 1 and w[1:2].isupper())
-    ]
-    return " ".join(unidecode(w).lower().strip(".,:;!?\"'()“”„«»") for w in keep)
 
 
 def background_similarity(
@@ -164,14 +118,15 @@ def score_pairs(
     sentences: Sequence[Sentence],
     vectors: np.ndarray,
     params: AlignParams,
-    times: Sequence[EventTime] | None = None,
+    annotations: Sequence[Annotation] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The candidate pairs (each sentence with its ``params.candidates`` nearest sentences
     in other articles) and their scores: margin, plus anchors, less the time penalty.
 
     Args:
         vectors: unit rows, shape ``(n, d)``, already centred by language.
-        times: each sentence's time; a pair that clashes in time loses ``time_penalty``.
+        annotations: each sentence's; shared anchors add ``anchor_weight`` times their
+            overlap, and a pair that clashes in time loses ``time_penalty``.
 
     Returns:
         ``(pairs, scores)``: int array ``(m, 2)`` of sentence positions, lower first, and
@@ -201,10 +156,11 @@ def score_pairs(
         ]
     )
     margin = cos - (radius[a] + radius[b]) / 2
-    anchors = anchor_similarity([s.text for s in sentences], pair_arr)
-    score = margin + params.anchor_weight * anchors
-    if times is not None:
-        score = score - params.time_penalty * clash_pairs(times, pair_arr)
+    if annotations is None:
+        return pair_arr, margin
+    anchors = anchor_similarity([x.anchors for x in annotations], pair_arr)
+    times = [x.time for x in annotations]
+    score = margin + params.anchor_weight * anchors - params.time_penalty * clash_pairs(times, pair_arr)
     return pair_arr, score
 
 
@@ -212,11 +168,11 @@ def candidate_links(
     sentences: Sequence[Sentence],
     vectors: np.ndarray,
     params: AlignParams,
-    times: Sequence[EventTime] | None = None,
+    annotations: Sequence[Annotation] | None = None,
 ) -> list[Link]:
     """Scored (:func:`score_pairs`), mutual-best cross-article links whose score clears the
     threshold."""
-    pair_arr, score = score_pairs(sentences, vectors, params, times)
+    pair_arr, score = score_pairs(sentences, vectors, params, annotations)
     if len(pair_arr) == 0:
         return []
     groups = _article_groups(sentences)
@@ -251,85 +207,3 @@ def candidate_links(
     ]
 
 
-def group_claims(
-    sentences: Sequence[Sentence],
-    links: Sequence[Link],
-    per_article: int = 2,
-) -> list[Claim]:
-    """Merge links into claims, strongest first (single linkage with caps).
-
-    A merge is refused when the claim would hold more than ``per_article`` sentences of one
-    article, or more than ``per_article`` times the number of articles in all: chains of
-    look-alike sentences cannot grow one claim over the corpus.
-
-    Every sentence ends up in exactly one claim; a sentence without links is a claim of its
-    own. Claims are ordered by their first sentence (article order, then position).
-    """
-    position = {s.id: n for n, s in enumerate(sentences)}
-    article_of = {s.id: s.article_id for s in sentences}
-    parent = {s.id: s.id for s in sentences}
-    members: dict[str, list[str]] = {s.id: [s.id] for s in sentences}
-    kept: dict[str, list[Link]] = {s.id: [] for s in sentences}
-    max_size = per_article * len(set(article_of.values()))
-
-    def root(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for link in sorted(links, key=lambda l: (-l.score, position[l.a], position[l.b])):
-        ra, rb = root(link.a), root(link.b)
-        if ra == rb:
-            kept[ra].append(link)
-            continue
-        merged = members[ra] + members[rb]
-        counts = Counter(article_of[m] for m in merged)
-        if len(merged) > max_size or max(counts.values()) > per_article:
-            continue
-        if max(counts.values()) > 1 and link.score < STRONG_LINK:
-            continue  # a second sentence of one article joins on strong evidence only
-        parent[rb] = ra
-        members[ra] = merged
-        del members[rb]
-        kept[ra] += kept.pop(rb) + [link]
-
-    roots = sorted(members, key=lambda r: min(position[m] for m in members[r]))
-    claims = []
-    for n, r in enumerate(roots, start=1):
-        ordered = tuple(sorted(members[r], key=position.__getitem__))
-        links_here = tuple(sorted(kept[r], key=lambda l: (position[l.a], position[l.b])))
-        claims.append(Claim(id=f"c{n}", members=ordered, links=links_here))
-    return claims
-
-
-def evidence(claim: Claim) -> Evidence | None:
-    """How sure the alignment is that the claim's sentences state one thing: ``strong``
-    when its weakest link reaches ``STRONG_LINK``, else ``weak``; ``None`` for one sentence."""
-    if not claim.links:
-        return None
-    return "strong" if min(link.score for link in claim.links) >= STRONG_LINK else "weak"
-
-
-def align(
-    sentences: Sequence[Sentence],
-    vectors: np.ndarray,
-    params: AlignParams | None = None,
-    langs: Sequence[str] | None = None,
-    times: Sequence[EventTime] | None = None,
-) -> list[Claim]:
-    """Group ``sentences`` into claims.
-
-    Args:
-        sentences: from two or more articles.
-        vectors: their unit embeddings, shape ``(n, d)``.
-        params: the aligner's knobs.
-        langs: the language of each sentence; each language is centred on its own mean
-            first, so that sentences do not link for sharing a language. ``None``: all one.
-        times: the time of each sentence (:func:`factcmp.eventtime.event_times`); pairs
-            that clash in time are less likely one claim. ``None``: no time evidence.
-    """
-    params = params or AlignParams()
-    vectors, _ = centre_by_language(vectors, langs if langs is not None else [""] * len(vectors))
-    links = candidate_links(sentences, vectors, params, times)
-    return group_claims(sentences, links, params.per_article)

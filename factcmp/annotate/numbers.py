@@ -8,12 +8,11 @@ differently ("832" / "708"). See :func:`number_clashes`.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Sequence
 
-from .details import _value
-from .types import Detail
+from ..types import Detail, Number
+from .digits import canonical_number
 
 # Units translators convert, per dimension, by the words right after a number ("20 pēdas",
 # "6 m", "80 grādus", "300-kilogramski", "°C"), and the ratios between them: mile, foot,
@@ -61,30 +60,6 @@ _CLOCK_RE = re.compile(
 )
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Number:
-    """A number a sentence states: its value (a clock time "19:30" also reads as 19.30), the
-    unit found with it, half its last written digit's place (its rounding), whether its
-    sentence gives a measure (so it may be converted), whether it is an ordinal, and whether
-    it may stand unmatched (``spare``: written in words, or part of a start or relative date).
-    """
-
-    value: float
-    time: str | None
-    unit: str | None
-    precision: float
-    measure: frozenset[str]
-    ordinal: bool
-    spare: bool
-    text: str
-    money: bool = False
-    clock: bool = False
-
-    @property
-    def year_like(self) -> bool:
-        return self.time is None and self.value == int(self.value) and 1900 <= self.value <= 2100
-
-
 def _precision(value: str) -> float:
     """Half the place of the last written digit: "2.7" -> 0.05, "7" and "300" -> 0.5."""
     return 0.5 * 10.0 ** -len(value.split(".")[1]) if "." in value else 0.5
@@ -115,7 +90,7 @@ def sentence_numbers(sentence: str, details: Sequence[Detail]) -> list[Number]:
             plain = float(d.value.replace(":", "."))
             written = re.search(r"\d[\d \u00a0.,]*", d.text)
             precision = _precision(d.value.replace(":", "."))
-            canonical = _value(written[0].rstrip(" \u00a0.,")) if written else ""
+            canonical = canonical_number(written[0].rstrip(" \u00a0.,")) if written else ""
             if time is None and re.fullmatch(r"\d+(?:\.\d+)?", canonical):
                 raw = float(canonical)  # "20" of "20 miljoni": 20 000 000 rounded to millions
                 precision = _precision(canonical) * (plain / raw if raw else 1)

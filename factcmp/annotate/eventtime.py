@@ -17,43 +17,30 @@ comparison to report, not evidence of another event.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
-from .dates import dates_compatible, find_dates, in_since_clause
-from .types import Article, Sentence
+from ..types import Detail, EventTime
+from .dates import dates_compatible, in_since_clause
 
 
-@dataclass(frozen=True, slots=True)
-class EventTime:
-    """The dates a sentence is about; ``absolute`` when the sentence spells them all out,
-    False when they are its article's date or resolved against it; ``written``: its
-    article's date."""
+def event_time(text: str, details: Sequence[Detail], written: str | None) -> EventTime:
+    """The time of a sentence (see the module docstring) from its date details.
 
-    values: tuple[str, ...] = ()
-    absolute: bool = False
-    written: str | None = None
-
-
-def event_times(articles: Sequence[Article], sentences: Sequence[Sentence]) -> list[EventTime]:
-    """The time of each sentence (see the module docstring)."""
-    by_id = {a.id: a for a in articles}
-    times = []
-    for s in sentences:
-        article = by_id[s.article_id]
-        found = [
-            d
-            for d in find_dates(s.text, article.lang, article.date)
-            if d.how != "since" and not in_since_clause(s.text, d.start)
-        ]
-        if found:
-            values = tuple(sorted({d.value for d in found}))
-            absolute = all(d.how == "absolute" for d in found)
-            times.append(EventTime(values, absolute, article.date))
-        else:
-            times.append(EventTime((article.date,) if article.date else (), False, article.date))
-    return times
+    Args:
+        text: the sentence.
+        details: its details (:func:`factcmp.annotate.details.extract_all`).
+        written: its article's date.
+    """
+    found = [
+        d
+        for d in details
+        if d.kind == "date" and d.note != "since" and not in_since_clause(text, d.start)
+    ]
+    if found:
+        values = tuple(sorted({d.value for d in found}))
+        return EventTime(values, all(d.note == "absolute" for d in found), written)
+    return EventTime((written,) if written else (), False, written)
 
 
 def time_clash(a: EventTime, b: EventTime) -> bool:

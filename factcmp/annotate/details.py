@@ -8,28 +8,12 @@ digits and words with their units, names resolved to entities, and quotes with s
 from __future__ import annotations
 
 import dataclasses
-import re
 
-from .types import Detail, DetailKind
-
-# A run of digits with optional thousands separators or a decimal part, not glued to letters
-# or to a model code ("Su-35", "G7", "F-16"), and not part of a longer number. A hyphen after
-# a digit is a range ("2000-2001"), after a letter a model code.
-_NUMBER_RE = re.compile(
-    r"(?<![\w.,])(?<![A-Za-z]-)("
-    r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?:,\d+)?"  # 1,000.5 / 1.234,5
-    r"|\d{1,3}(?:[ \u00a0]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"  # 10 000,50 / 3,5
-    r")(?![\w-]*[A-Za-z])(?![.,]\d)"
-)
-
-
-def _value(raw: str) -> str:
-    """A canonical spelling: thousands separators dropped, a decimal comma made a point."""
-    grouped = re.fullmatch(r"(\d{1,3}(?:([ \u00a0.,])\d{3})+)(?:([.,])(\d+))?", raw)
-    if grouped and grouped.group(3) != grouped.group(2):
-        whole = re.sub(r"[ \u00a0.,]", "", grouped.group(1))
-        return whole + ("." + grouped.group(4) if grouped.group(4) else "")
-    return re.sub(r"[ \u00a0]", "", raw).replace(",", ".")
+from ..types import Detail, DetailKind
+from .dates import find_dates
+from .names import find_names
+from .quantities import find_quantities
+from .quotes import find_quotes
 
 
 def extract_all(text: str, lang: str, article_date: str | None = None) -> tuple[Detail, ...]:
@@ -45,12 +29,6 @@ def extract_all(text: str, lang: str, article_date: str | None = None) -> tuple[
     Returns:
         details of kind ``date``, ``quantity``, ``ordinal``, ``name`` and ``quote``.
     """
-    # Lazy imports: quantities imports the digit rules above from this module.
-    from .dates import find_dates
-    from .names import find_names
-    from .quantities import find_quantities
-    from .quotes import find_quotes
-
     out: list[Detail] = []
     dates = find_dates(text, lang, article_date)
     since = any(d.how == "since" for d in dates)

@@ -8,9 +8,9 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from .align import STRONG_LINK, evidence
-from .compare import slot
-from .types import Article, Detail, DetailDiff, Finding, QueryResult, Report, Sentence
+from ..align import STRONG_LINK, evidence
+from ..compare import slot
+from ..types import Article, Detail, DetailDiff, Finding, QueryResult, Report, Sentence
 
 VERDICT_STYLE = {"agree": "green", "differ": "bold red", "partial": "yellow", "unique": "dim"}
 

@@ -1,0 +1,8 @@
+"""The ingest stage: files and folders in, :class:`~factcmp.types.Article` objects
+(:mod:`.read`) and their :class:`~factcmp.types.Sentence` objects (:mod:`.segment`) out.
+The only stage that reads files."""
+
+from .read import read_articles
+from .segment import segment
+
+__all__ = ["read_articles", "segment"]
