@@ -453,3 +453,34 @@ def test_any_line_break_separates_lines(newline: str) -> None:
 def test_deeply_nested_header_is_an_ingest_error(nest: str) -> None:
     with pytest.raises(IngestError, match="nested too deeply"):
         parse_header(f"---\n{nest}\n---\nBody.\n", Path("deep.txt"))
+
+
+# --- numbers of any length ------------------------------------------------------------------
+
+_DIGIT_RUNS = st.builds(
+    lambda motif, n, sep, tail: sep.join(
+        (motif * n)[i : i + 3] for i in range(0, len(motif * n), 3)
+    ) + tail,
+    st.text(alphabet="0123456789", min_size=1, max_size=4),
+    st.integers(1, 400),
+    st.sampled_from(["", " ", ".", ",", "\u00a0"]),
+    st.sampled_from(["", ",5", ".25", "-letni", "ni", " miljardu", " km", " €", ". gadā"]),
+)
+
+
+@profile(200)
+@given(
+    text=st.lists(st.one_of(_DIGIT_RUNS, _PIECES), min_size=1, max_size=8).map(" ".join),
+    lang=st.sampled_from(["lv", "sl", "is", "en"]),
+    date=st.sampled_from([None, "2024-06-19"]),
+)
+def test_numbers_of_any_length_give_finite_values(text: str, lang: str, date: str | None) -> None:
+    # A 400-digit number used to raise OverflowError (float infinity) and abort the run.
+    from factcmp.annotate.numbers import sentence_numbers
+
+    details = extract_all(text, lang, date)
+    for d in details:
+        if d.kind in ("quantity", "ordinal") and d.unit != "time" and "-" not in d.value:
+            assert float(d.value) < float("inf")
+    for n in sentence_numbers(text, details):
+        assert n.value < float("inf")

@@ -95,3 +95,20 @@ def test_offsets_cover_the_words() -> None:
     text = "Ob tem je v Rusijo poslala več tisoč vojakov in dve uri in pol čakala."
     for q in find_quantities(text, "sl"):
         assert text[q.start : q.end] in ("več tisoč vojakov", "dve uri in pol")
+
+
+@pytest.mark.parametrize(
+    "number", ["9" * 400, "1" * 400 + ".5", "1" + " 000" * 200, "7" * 400 + "-letni", "8" * 400 + "ni"]
+)
+@pytest.mark.parametrize("lang", ["lv", "sl", "is", "en"])
+def test_a_400_digit_number_is_no_amount(number: str, lang: str) -> None:
+    # float("9" * 400) is infinity and int(infinity) raised OverflowError, which aborted the
+    # whole run with no file named. A run of more than MAX_DIGITS digits is an identifier.
+    assert [q for q in find_quantities(f"Tas ir {number} tūkstoši eiro.", lang)
+            if q.kind == "quantity"] == []
+
+
+def test_fifteen_digits_are_still_an_amount() -> None:
+    assert found("Parāds ir 123456789012345 eiro.", "lv") == [
+        ("quantity", "123456789012345", "euro")
+    ]

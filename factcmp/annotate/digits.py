@@ -5,6 +5,11 @@ from __future__ import annotations
 
 import re
 
+MAX_DIGITS = 15
+"""The most digits a number may have to be read as an amount. Longer runs are identifiers
+(account, phone, serial numbers) or noise, and past 15 digits a float no longer holds every
+digit; a 400-digit run even overflows a float and used to abort the whole run."""
+
 # A run of digits with optional thousands separators or a decimal part, not glued to letters
 # or to a model code ("Su-35", "G7", "F-16"), and not part of a longer number. A hyphen after
 # a digit is a range ("2000-2001"), after a letter a model code.
@@ -23,3 +28,12 @@ def canonical_number(raw: str) -> str:
         whole = re.sub(r"[ \u00a0.,]", "", grouped.group(1))
         return whole + ("." + grouped.group(4) if grouped.group(4) else "")
     return re.sub(r"[ \u00a0]", "", raw).replace(",", ".")
+
+
+def number_value(raw: str) -> float | None:
+    """The value of a number written in digits (as :data:`NUMBER_RE` matches it), or ``None``
+    when it has more than :data:`MAX_DIGITS` digits and so is no amount."""
+    canonical = canonical_number(raw)
+    if sum(c.isdigit() for c in canonical) > MAX_DIGITS:
+        return None
+    return float(canonical)

@@ -16,7 +16,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from .digits import NUMBER_RE, canonical_number
+from .digits import NUMBER_RE, number_value
 
 _LANGS = ("lv", "sl", "is", "en")
 # Irregular cardinal forms num2words does not give (case and gender forms of 1-4).
@@ -265,17 +265,22 @@ def find_quantities(
         unit, ue = _unit_after(text, m.end())
         if unit is None and re.match(r"let|ár|gad", text[m.end() :], re.IGNORECASE):
             unit, ue = "year", m.end() + len(re.match(r"\w+", text[m.end() :])[0])  # type: ignore[index]
-        if unit:
-            add("quantity", _fmt(float(canonical_number(m[1]))), unit, m.start(), ue)
+        value = number_value(m[1])
+        if unit and value is not None:
+            add("quantity", _fmt(value), unit, m.start(), ue)
     # Numbers glued to a suffix: "832-ni", "37-aastane", "1980ndatel" (not "Su-35", "G7").
     for m in re.finditer(r"(?<![\w.,-])(?<![^\W\d_]-)(\d+(?:[.,]\d+)?)-?(?=[^\W\d_A-Z])", text):
-        if free(m.start(1), m.end(1)):
+        value = number_value(m[1])
+        if value is not None and free(m.start(1), m.end(1)):
             end = m.end() + len(re.match(r"\w*", text[m.end() :])[0])  # type: ignore[index]
-            add("quantity", _fmt(float(canonical_number(m[1]))), None, m.start(1), end)
+            add("quantity", _fmt(value), None, m.start(1), end)
     mult_re = "|".join(stem for stem, _ in _MULTIPLIERS[lang])
     for m in NUMBER_RE.finditer(text):
         s, e = m.span(1)
-        value = float(canonical_number(m[1]))
+        digits_value = number_value(m[1])
+        if digits_value is None:
+            continue
+        value = digits_value
         mult = _multiplier(text[e:], lang)
         if mult:
             value *= dict(_MULTIPLIERS[lang])[
