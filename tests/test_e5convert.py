@@ -238,7 +238,7 @@ def test_ensure_default_model_converts_once_when_processes_race(tmp_path: Path) 
     code = ("import logging, sys; logging.basicConfig(level=logging.INFO, stream=sys.stderr)\n"
             "from factcmp.embed.e5convert import ensure_default_model\n"
             f"print(ensure_default_model({str(tmp_path)!r}))\n")
-    env = {**os.environ, "PYTHONPATH": str(Path(e5convert.__file__).parents[1])}
+    env = {**os.environ, "PYTHONPATH": str(Path(e5convert.__file__).parents[2])}
     procs = [subprocess.Popen([sys.executable, "-c", code], env=env, text=True,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
     results = [proc.communicate(timeout=600) for proc in procs]
