@@ -130,3 +130,16 @@ def test_a_date_may_close_a_clause_that_a_since_word_opens() -> None:
     assert not in_since_clause(sl, find_dates(sl, "sl", "2024-06")[0].start)
     far = "Since then the two leaders who met at the summit talked in March 2023."
     assert not in_since_clause(far, find_dates(far, "en", "2024-06")[0].start)
+
+
+@pytest.mark.parametrize("date", ["2024-02-30", "2024-13", "0000-01", "2023-02-29"])
+def test_article_date_off_the_calendar_is_unreadable(date: str) -> None:
+    # A library caller can build an Article with any date; a weekday resolved against
+    # 2024-02-30 raised "ValueError: day is out of range for month".
+    assert parse_article_date(date) == (None, None, None)
+    assert values("Putins ieradās otrdien.", "lv", date) == []
+
+
+def test_no_such_day_is_not_held_against_a_weekday() -> None:
+    assert dates_compatible("2024-02-31", "2024-02/wed")
+    assert dates_compatible("2024-02/wed", "2024-02-31")

@@ -261,6 +261,34 @@ def test_malformed_header(tmp_path: Path, header: str, message: str) -> None:
         read_article(path)
 
 
+@pytest.mark.parametrize(
+    ("date", "reason"),
+    [
+        ("2024-02-30", "day is out of range for month"),
+        ("2023-02-29", "day is out of range for month"),
+        ("2024-13", "month must be in 1..12"),
+        ("2024-00-10", "month must be in 1..12"),
+        ("0000-01", "year 0 is out of range"),
+    ],
+)
+@pytest.mark.parametrize("form", ["header", "date line"])
+def test_date_off_the_calendar(tmp_path: Path, date: str, reason: str, form: str) -> None:
+    # "date: 2024-02-30" and a weekday in the text raised "unexpected ValueError: day is out
+    # of range for month" deep in the date parser, naming no file.
+    head = f"---\nlang: lv\ndate: '{date}'\n---\n" if form == "header" else f"date {date}\n"
+    path = write(tmp_path / "day.txt", head + "Putins ieradās otrdien Phenjanā.\n")
+    with pytest.raises(
+        IngestError,
+        match=rf"day\.txt: date '{date}' is not a day of the calendar \({reason}\); correct",
+    ):
+        read_article(path)
+
+
+def test_leap_day_is_a_date(tmp_path: Path) -> None:
+    path = write(tmp_path / "leap.txt", article_text("lv", "Putins ieradās otrdien.", date="2024-02-29"))
+    assert read_article(path).date == "2024-02-29"
+
+
 def test_unclosed_header(tmp_path: Path) -> None:
     path = write(tmp_path / "open.txt", "---\nlang: lv\ndate: '2024-06'\nSome text.\n")
     with pytest.raises(IngestError, match=r"open\.txt: .*never closed; end it with a line '---'"):

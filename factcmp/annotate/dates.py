@@ -145,11 +145,17 @@ class DateMention:
 
 
 def parse_article_date(date: str | None) -> tuple[int | None, int | None, int | None]:
-    """``"2024-06"`` -> ``(2024, 6, None)``; anything unreadable -> all None."""
+    """``"2024-06"`` -> ``(2024, 6, None)``; anything unreadable, or no day of the calendar
+    (``"2024-02-30"``, ``"2024-13"``), -> all None: a weekday cannot be resolved against it."""
     m = re.fullmatch(r"\s*(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?\s*", date or "")
     if not m:
         return None, None, None
-    return tuple(int(g) if g else None for g in m.groups())  # type: ignore[return-value]
+    y, mo, d = (int(g) if g else None for g in m.groups())
+    try:
+        dt.date(y or 0, mo or 1, d or 1)
+    except ValueError:
+        return None, None, None
+    return y, mo, d
 
 
 def _month_re(lang: str) -> re.Pattern[str]:
@@ -331,5 +337,8 @@ def dates_compatible(a: str, b: str) -> bool:
         return wa == wb
     for day, wd, month in ((db, wa, mb), (da, wb, ma)):
         if wd and day and month and ya and yb:
-            return _WD[dt.date(ya, month, day).weekday()] == wd
+            try:
+                return _WD[dt.date(ya, month, day).weekday()] == wd
+            except ValueError:  # "30. februārī": no such day, so no weekday to hold against
+                return True
     return True

@@ -17,6 +17,7 @@ Without a header the language is detected, and a first line starting with ``date
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import hashlib
 import logging
 import re
@@ -189,6 +190,7 @@ def parse_header(text: str, path: Path) -> tuple[dict[str, str], int]:
             )
         date_line = _DATE_LINE_RE.match(text)
         if date_line:
+            check_date(date_line.group(1), path)
             return {"date": date_line.group(1)}, date_line.end()
         return {}, 0
     import yaml
@@ -217,9 +219,27 @@ def parse_header(text: str, path: Path) -> tuple[dict[str, str], int]:
     if not_text:
         raise IngestError(f"{path}: metadata key(s) {not_text} must have a single text value")
     meta = {str(k): v.strip() for k, v in fields.items() if v.strip()}
-    if "date" in meta and not _DATE_RE.match(meta["date"]):
-        raise IngestError(f"{path}: date {meta['date']!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+    if "date" in meta:
+        check_date(meta["date"], path)
     return meta, match.end()
+
+
+def check_date(date: str, path: Path) -> None:
+    """Refuse a ``date`` that is not ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` of the calendar.
+
+    Raises:
+        IngestError: malformed, or no such day (``2024-02-30``, ``2024-13``): relative dates
+            and weekdays in the text are resolved against it.
+    """
+    if not _DATE_RE.match(date):
+        raise IngestError(f"{path}: date {date!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = (int(part) for part in (date + "-01-01").split("-")[:3])
+    try:
+        dt.date(year, month, day)
+    except ValueError as e:
+        raise IngestError(
+            f"{path}: date {date!r} is not a day of the calendar ({e}); correct the 'date' line"
+        ) from e
 
 
 def header_language(code: str, path: Path) -> str:
