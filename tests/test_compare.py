@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
+import pytest
+
 from factcmp.annotate import annotate
 from factcmp.compare import compare as compare_stage
 from factcmp.compare.verdict import verdict_for
@@ -401,3 +403,90 @@ def test_names_spelled_per_language_or_left_untold_are_no_swap() -> None:
     # the article never writes "Goldsmith": its other word may be how it tells the same thing
     untold = judge_four("Kā vēsta Instagram, Kromvels bija karalis.", "To apstiprināja vēsturnieks.")
     assert untold.verdict == "agree"
+
+
+# --- three answers: states / possibly / silent ------------------------------------------------
+
+# Possible links carry whatever scale the aligner scores on (margins today, probabilities once
+# the fitted scorer lands): compare must not read meaning into the number beyond "higher".
+SCALES = pytest.mark.parametrize("scale", [1.0, 0.01, 40.0])
+
+
+def with_possible(*possible: Link, members: tuple[str, ...] = ("a:0", "b:0")) -> Claim:
+    links = tuple(Link(x, y, 1.2) for x, y in itertools.pairwise(members))
+    return Claim(id="c1", members=members, links=links, possible=possible)
+
+
+def answers(finding: Finding) -> dict[str, str]:
+    out = {a: "states" for a in finding.articles}
+    out.update({a: "possibly" for a in finding.possibly})
+    out.update({a: "silent" for a in finding.silent})
+    return out
+
+
+@SCALES
+def test_an_article_with_a_close_sentence_possibly_states_the_claim(scale: float) -> None:
+    ss = sentences(a=["Gadā 2000."], b=["Leta 2000."], c=["Eitthvað annað.", "Árið 2000."])
+    (f,) = compare(ARTICLES, ss, [with_possible(Link("b:0", "c:1", 0.4 * scale))])
+    assert answers(f) == {"a": "states", "b": "states", "c": "possibly"}
+    assert f.articles == ("a", "b") and f.possibly == ("c",) and f.silent == ()
+    assert f.claim.possible == (Link("b:0", "c:1", 0.4 * scale),)
+    assert f.verdict == "agree"
+
+
+def test_without_a_close_sentence_the_article_is_silent() -> None:
+    ss = sentences(a=["Gadā 2000."], b=["Leta 2000."], c=["Árið 2000."])
+    (f,) = compare(ARTICLES, ss, [with_possible()])
+    assert f.possibly == () and f.silent == ("c",)
+
+
+def test_a_possible_sentence_never_makes_a_claim_differ() -> None:
+    # c's sentence says 2001: had it been linked the claim would differ; possibly, it is shown
+    ss = sentences(a=["Gadā 2000."], b=["Leta 2000."], c=["Árið 2001."])
+    (f,) = compare(ARTICLES, ss, [with_possible(Link("a:0", "c:0", 0.3))])
+    assert f.verdict == "agree" and f.differences == ()
+    assert set(f.details) == {"a:0", "b:0"}  # details are the stating sentences' only
+
+
+def test_a_possible_sentence_never_makes_a_claim_partial() -> None:
+    # c states a year a and b do not: linked, the claim would be partial
+    ss = sentences(a=["Kims sagaidīja Putinu."], b=["Kim je pričakal Putina."], c=["Árið 2000."])
+    (f,) = compare(ARTICLES, ss, [with_possible(Link("b:0", "c:0", 0.3))])
+    assert f.verdict == "agree"
+
+
+def test_a_claim_of_one_article_with_a_possible_sentence_stays_unique() -> None:
+    ss = sentences(a=["Gadā 2000."], b=["Leta 2000."])
+    claim = with_possible(Link("a:0", "b:0", 0.3), members=("a:0",))
+    (f,) = compare(ARTICLES, ss, [claim])
+    assert f.verdict == "unique"
+    assert answers(f) == {"a": "states", "b": "possibly", "c": "silent"}
+
+
+@SCALES
+def test_one_possible_sentence_per_article_the_best(scale: float) -> None:
+    ss = sentences(a=["Gadā 2000."], b=["Leta 2000."], c=["Árið 2000.", "Árið 2000 aftur."])
+    weaker, better = Link("a:0", "c:0", 0.2 * scale), Link("b:0", "c:1", 0.3 * scale)
+    on_a_carrier = Link("a:0", "b:0", 0.5 * scale)  # b states the claim: not "possibly" too
+    (f,) = compare(ARTICLES, ss, [with_possible(weaker, on_a_carrier, better)])
+    assert f.possibly == ("c",)
+    assert f.claim.possible == (better,)
+
+
+def test_possible_articles_follow_article_order() -> None:
+    ss = sentences(a=["Gadā 2000."], b=["Leta 2000."], c=["Árið 2000."])
+    claim = with_possible(Link("a:0", "c:0", 0.3), Link("a:0", "b:0", 0.2), members=("a:0",))
+    (f,) = compare(ARTICLES, ss, [claim])
+    assert f.possibly == ("b", "c")
+    assert [p.b for p in f.claim.possible] == ["b:0", "c:0"]
+
+
+def test_three_answers_partition_the_articles() -> None:
+    ss = sentences(a=["Gadā 2000.", "Cits."], b=["Leta 2000."], c=["Árið 2000."])
+    claims = [
+        with_possible(Link("b:0", "c:0", 0.3)),
+        Claim("c2", ("a:1",), (), possible=(Link("a:1", "b:0", 0.1),)),
+    ]
+    for f in compare(ARTICLES, ss, claims):
+        said = [*f.articles, *f.possibly, *f.silent]
+        assert sorted(said) == ["a", "b", "c"], said

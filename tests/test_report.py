@@ -92,7 +92,8 @@ def check_object(obj: Any, td: Any, where: str) -> None:
 
 
 def hand_made_report() -> Report:
-    """A small report built by hand: one shared claim that differs, one unique sentence."""
+    """A small report built by hand: one shared claim that differs, one unique sentence that
+    the other article possibly states."""
     articles = (
         Article(
             id="a", path="a.txt", lang="lv", text="", date="2024-06", title="Virsraksts",
@@ -127,9 +128,11 @@ def hand_made_report() -> Report:
             first_seen="a",
         ),
         Finding(
-            claim=Claim("c2", ("a:1",), ()),
+            # b's sentence of c1 is close to a's heading, not linked: b possibly states c2
+            claim=Claim("c2", ("a:1",), (), possible=(Link("a:1", "b:0", 0.15),)),
             articles=("a",),
-            silent=("b",),
+            possibly=("b",),
+            silent=(),
             verdict="unique",
             differences=(),
             details={"a:1": ()},
@@ -181,8 +184,13 @@ def test_report_reads_on_its_own(pipeline_report: Report) -> None:
     in_claims = [sid for c in data["claims"] for sid in c["sentences"]]
     assert sorted(in_claims) == sorted(sentences), "every sentence is in exactly one claim"
     for c in data["claims"]:
-        assert set(c["articles"]) | set(c["silent"]) == articles
-        assert not set(c["articles"]) & set(c["silent"])
+        possibly = [p["article"] for p in c["possibly"]]
+        said = [*c["articles"], *possibly, *c["silent"]]
+        assert sorted(said) == sorted(articles), "each article states, possibly states or is silent"
+        for p in c["possibly"]:
+            assert p["member"] in c["sentences"] and p["sentence"] not in c["sentences"]
+            assert sentences[p["sentence"]]["article"] == p["article"]
+            assert sentences[p["sentence"]]["text"] == p["text"]
         assert set(c["articles"]) == {sentences[sid]["article"] for sid in c["sentences"]}
         for link in c["links"]:
             assert {link["a"], link["b"]} <= set(c["sentences"])
@@ -422,3 +430,73 @@ def test_identical_articles_give_finite_scores_and_strict_json(tmp_path: Path) -
     scores = [link.score for f in report.findings for link in f.claim.links]
     assert all(math.isfinite(s) for s in scores), scores
     _strict_loads(dumps(to_dict(report)))
+
+
+# --- states / possibly / silent: JSON 1.3 and the terminal report ------------------------------
+
+
+def test_possibly_in_json() -> None:
+    (c1, c2) = to_dict(hand_made_report())["claims"]
+    assert c1["possibly"] == []
+    assert c2["silent"] == []
+    assert c2["possibly"] == [
+        {"article": "b", "sentence": "b:0", "text": "Putin je bil v Pjongjangu leta 2001.",
+         "score": 0.15, "member": "a:1"}
+    ]
+
+
+def test_older_minor_version_without_possibly_is_read() -> None:
+    """A 1.2 file has no ``possibly``: every article outside a claim was silent."""
+    data: dict[str, Any] = json.loads(dumps(to_dict(hand_made_report())))
+    data["schema_version"] = "1.2"
+    for c in data["claims"]:
+        del c["possibly"]
+    data["claims"][1]["silent"] = ["b"]
+    report = from_dict(data)
+    c2 = report.findings[1]
+    assert c2.possibly == () and c2.claim.possible == () and c2.silent == ("b",)
+    assert report.findings[0] == hand_made_report().findings[0]
+
+
+def _rendered(report: Report) -> str:
+    import io
+
+    from rich.console import Console
+
+    from factcmp.report.render import render_report
+
+    out = io.StringIO()
+    render_report(report, Console(file=out, width=80, color_system=None))
+    return out.getvalue()
+
+
+def test_coverage_matrix_shows_three_answers() -> None:
+    out = _rendered(hand_made_report())
+    assert "● states it  ◐ possibly: a close sentence, not linked (check it)  · silent" in out
+    rows = {line.split("│")[1].strip(): line for line in out.splitlines() if line.count("│") > 3}
+    # columns: claim, A, B, verdict
+    assert [cell.strip() for cell in rows["c1"].split("│")[2:4]] == ["●", "●"]
+    assert [cell.strip() for cell in rows["c2"].split("│")[2:4]] == ["●", "◐"]
+    assert max(len(line) for line in out.splitlines()) <= 80
+
+
+def test_claim_block_shows_the_possible_sentence_with_its_score() -> None:
+    out = _rendered(hand_made_report())
+    block = out[out.index("c2 UNIQUE") :]
+    head = block.splitlines()[0]
+    assert "in A; possibly: B; silent: none" in head
+    assert "B sl #0 (0.15 with A #1) possibly — check it" in block
+    assert "Putin je bil v Pjongjangu leta 2001." in block
+
+
+def test_a_claim_of_one_article_nobody_possibly_states_is_not_shown() -> None:
+    report = hand_made_report()
+    c2 = dataclasses.replace(
+        report.findings[1],
+        claim=dataclasses.replace(report.findings[1].claim, possible=()),
+        possibly=(),
+        silent=("b",),
+    )
+    out = _rendered(dataclasses.replace(report, findings=(report.findings[0], c2)))
+    assert "c2" not in out.split("Timeline")[0]
+    assert not any("◐" in line for line in out.splitlines() if "│" in line)

@@ -1,4 +1,12 @@
-"""Compare each claim across its sources: who carries it, who is silent, what differs.
+"""Compare each claim across its sources: who states it, who possibly does, who is silent,
+and what differs.
+
+Three answers per article and claim. An article *states* a claim when one of its sentences
+is a member; it *possibly* states it when the aligner found a close sentence of it that did
+not become a link (``Claim.possible``: its best candidate scored between the possible bar
+and the link bar); it is *silent* when no sentence of it comes close. The verdict is over the
+articles that state the claim: a possible sentence is shown for the reader to judge and
+never makes a claim partial or differ, since it may not state the claim at all.
 
 Details are compared per *slot*: a kind of detail about one kind of thing. Dates form one
 slot; amounts and ordinals one slot per unit ("quantity:year", "quantity:soldier",
@@ -20,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from typing import Literal
 
 from ..annotate.dates import dates_compatible, parse_article_date
 from ..annotate.names import NAME_WITNESSES, name_swaps, names_compatible
@@ -32,6 +41,7 @@ from ..types import (
     Detail,
     DetailDiff,
     Finding,
+    Link,
     Number,
     Sentence,
     TimelineEntry,
@@ -164,6 +174,35 @@ def verdict_for(
     return ("partial" if one_sided else "agree"), ()
 
 
+Answer = Literal["states", "possibly", "silent"]
+"""What a finding says of one article: it states the claim, possibly states it, or is silent."""
+
+
+def answer(finding: Finding, article: str) -> Answer:
+    """The answer ``finding`` gives for ``article`` (an article it does not name is silent)."""
+    if article in finding.articles:
+        return "states"
+    return "possibly" if article in finding.possibly else "silent"
+
+
+def possible_links(claim: Claim, carrying: set[str], order: Sequence[str]) -> tuple[Link, ...]:
+    """The claim's possible links to articles that do not state it, one per article (its best
+    score; the first on a tie), in article order. ``order`` lists every article id."""
+    known = set(order)
+    best: dict[str, Link] = {}
+    for link in claim.possible:
+        article = _article_of(link.b)
+        if article in carrying or article not in known:
+            continue
+        if article not in best or link.score > best[article].score:
+            best[article] = link
+    return tuple(best[a] for a in order if a in best)
+
+
+def _article_of(sid: str) -> str:
+    return sid.rsplit(":", 1)[0]
+
+
 def _sort_date(article: Article) -> tuple[int, int, int, int]:
     y, m, d = parse_article_date(article.date)
     return (0, y, m or 0, d or 0) if y is not None else (1, 0, 0, 0)
@@ -277,11 +316,16 @@ def compare(
             for d in diffs
         )
         first = next((a.id for a in chrono if a.id in carrying and a.date), None)
+        possible = possible_links(claim, carrying, order)
+        if possible != claim.possible:
+            claim = dataclasses.replace(claim, possible=possible)
+        possibly = tuple(_article_of(link.b) for link in possible)
         findings.append(
             Finding(
                 claim=claim,
                 articles=carried,
-                silent=tuple(a for a in order if a not in carrying),
+                possibly=possibly,
+                silent=tuple(a for a in order if a not in carrying and a not in possibly),
                 verdict=verdict,
                 differences=diffs,
                 details={sid: details[sid] for sid in claim.members},

@@ -9,10 +9,16 @@ from rich.table import Table
 from rich.text import Text
 
 from ..align import STRONG_LINK, evidence
-from ..compare import slot
+from ..compare import Answer, answer, slot
 from ..types import Article, Detail, DetailDiff, Finding, QueryResult, Report, Sentence
 
 VERDICT_STYLE = {"agree": "green", "differ": "bold red", "partial": "yellow", "unique": "dim"}
+SCORE_NOTE = (
+    "Scores: similarity margin over each sentence's neighbourhood, plus shared numbers and "
+    "names, less a penalty when the two tell of different times."
+)
+MARKS: dict[Answer, str] = {"states": "●", "possibly": "◐", "silent": "·"}
+LEGEND = "● states it  ◐ possibly: a close sentence, not linked (check it)  · silent"
 
 
 def _labels(articles: Sequence[Article]) -> dict[str, str]:
@@ -58,7 +64,7 @@ def coverage_table(report: Report, shared: Sequence[Finding]) -> Table:
         table.add_column(labels[a.id], justify="center", no_wrap=True)
     table.add_column("verdict", no_wrap=True)
     for f in shared:
-        marks = ["●" if a.id in f.articles else "·" for a in report.articles]
+        marks = [MARKS[answer(f, a.id)] for a in report.articles]
         table.add_row(f.claim.id, *marks, _verdict_text(f))
     return table
 
@@ -129,6 +135,29 @@ def _detail_lines(report: Report, finding: Finding) -> list[Text]:
     return lines
 
 
+def _possible_lines(report: Report, finding: Finding) -> list[Text]:
+    """Each article that possibly states the claim: its closest sentence, the score of its pair
+    with the claim's sentence it is closest to, and a request to read it."""
+    labels = _labels(report.articles)
+    by_id = {s.id: s for s in report.sentences}
+    lang = {a.id: a.lang for a in report.articles}
+    lines = []
+    for p in finding.claim.possible:
+        s = by_id[p.b]
+        if s.article_id not in finding.possibly:
+            continue
+        member = by_id[p.a]
+        lines.append(
+            Text(
+                f"  {labels[s.article_id]} {lang[s.article_id]} #{s.index} ({p.score:.2f} with "
+                f"{labels[member.article_id]} #{member.index}) possibly — check it",
+                style="magenta",
+            )
+        )
+        lines.append(Text(f"    {s.text}", style="dim"))
+    return lines
+
+
 def claim_block(report: Report, finding: Finding) -> Group:
     labels = _labels(report.articles)
     by_id = {s.id: s for s in report.sentences}
@@ -138,6 +167,7 @@ def claim_block(report: Report, finding: Finding) -> Group:
         (f"{finding.claim.id} ", "bold"),
         _verdict_text(finding, upper=True),
         f"  in {', '.join(labels[a] for a in finding.articles)}",
+        f"; possibly: {', '.join(labels[a] for a in finding.possibly)}" if finding.possibly else "",
         f"; silent: {', '.join(labels[a] for a in finding.silent) or 'none'}",
     )
     if finding.first_seen:
@@ -150,6 +180,7 @@ def claim_block(report: Report, finding: Finding) -> Group:
         prefix += f" ({score:.2f})" if score is not None else ""
         lines.append(Text(prefix, style="cyan"))
         lines.append(Text("    ") + _highlighted(s, finding))
+    lines.extend(_possible_lines(report, finding))
     lines.extend(_detail_lines(report, finding))
     for diff in finding.differences:
         values = "; ".join(
@@ -179,29 +210,38 @@ def timeline_table(report: Report) -> Table:
 
 
 def render_report(report: Report, console: Console) -> None:
-    """Print the articles, the coverage matrix and every shared claim."""
+    """Print the articles, the coverage matrix and every claim it shows: those stated by two or
+    more articles, and those stated by one that another possibly states."""
     shared = [f for f in report.findings if len(f.articles) > 1]
+    shown = [f for f in report.findings if len(f.articles) > 1 or f.possibly]
     unique = len(report.findings) - len(shared)
+    maybe_shared = len(shown) - len(shared)
     console.print(articles_table(report.articles, report.sentences))
     console.print(
         f"{len(report.sentences)} sentences; {len(shared)} claims stated by two or more "
-        f"articles, {unique} sentences stated by one only. Model: {report.model_id}",
+        f"articles, {unique} sentences stated by one only"
+        + (f" ({maybe_shared} of them possibly by another)" if maybe_shared else "")
+        + f". Model: {report.model_id}",
         highlight=False,
     )
-    if not shared:
+    if not shown:
         console.print("No claim is shared between the articles.")
         return
-    console.print("Coverage: claims stated by two or more articles (● states it, · silent)")
-    console.print(coverage_table(report, shared))
+    console.print("Coverage: claims stated by two or more articles, or by one and possibly more")
+    console.print(LEGEND, highlight=False)
+    console.print(coverage_table(report, shown))
     console.print(
         f"A verdict with ? rests on weak evidence (a link scoring under {STRONG_LINK:.2f}): the "
-        "sentences may not state the same thing, so read them. Scores: similarity margin over "
-        "each sentence's neighbourhood, plus shared numbers and names, less a penalty when "
-        "the two tell of different times.",
+        "sentences may not state the same thing, so read them. A verdict is over the articles "
+        "that state the claim. Possibly: the article's closest sentence, shown under the claim "
+        "with its score, did not become a link; it may state the claim in other words or only "
+        "look like it, and never changes the verdict. Silent: no sentence of the article comes "
+        "close. "
+        + SCORE_NOTE,
         style="dim",
         highlight=False,
     )
-    for finding in shared:
+    for finding in shown:
         console.print(claim_block(report, finding))
     if report.timeline:
         console.print(timeline_table(report))

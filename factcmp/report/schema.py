@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-SCHEMA_VERSION = (
-    "1.2"  # 1.1: detail unit/note, difference unit/texts, first_seen, timeline; 1.2: claim evidence
-)
+SCHEMA_VERSION = "1.3"
+# 1.1: detail unit/note, difference unit/texts, first_seen, timeline; 1.2: claim evidence;
+# 1.3: claim possibly (an article's close sentence, not linked; such an article is not silent)
 
 
 class ArticleDict(TypedDict):
@@ -33,6 +33,17 @@ class LinkDict(TypedDict):
     a: str
     b: str
     score: float
+
+
+class PossiblyDict(TypedDict):
+    """An article that possibly states the claim: its closest sentence, which did not become a
+    link, the score of its pair with ``member`` (the claim's sentence it is closest to)."""
+
+    article: str
+    sentence: str
+    text: str
+    score: float
+    member: str
 
 
 class DetailDict(TypedDict):
@@ -63,6 +74,7 @@ class ClaimDict(TypedDict):
     sentences: list[str]
     articles: list[str]
     silent: list[str]
+    possibly: list[PossiblyDict]
     verdict: str
     details: list[DetailDict]
     differences: list[DifferenceDict]

@@ -35,12 +35,23 @@ def article_dict(a: Article) -> ArticleDict:
     }
 
 
-def _claim_dict(f: Finding, dates: dict[str, str | None]) -> ClaimDict:
+def _claim_dict(f: Finding, dates: dict[str, str | None], text: dict[str, str]) -> ClaimDict:
     return {
         "id": f.claim.id,
         "sentences": list(f.claim.members),
         "articles": list(f.articles),
         "silent": list(f.silent),
+        "possibly": [
+            {
+                "article": p.b.rsplit(":", 1)[0],
+                "sentence": p.b,
+                "text": text.get(p.b, ""),
+                "score": p.score,
+                "member": p.a,
+            }
+            for p in f.claim.possible
+            if p.b.rsplit(":", 1)[0] in f.possibly
+        ],
         "verdict": f.verdict,
         "details": [
             {
@@ -76,6 +87,7 @@ def _claim_dict(f: Finding, dates: dict[str, str | None]) -> ClaimDict:
 def to_dict(report: Report) -> ReportDict:
     """The report as plain JSON-ready data (see ``schema.ReportDict``)."""
     dates = {a.id: a.date for a in report.articles}
+    text = {s.id: s.text for s in report.sentences}
     return {
         "schema_version": SCHEMA_VERSION,
         "factcmp_version": __version__,
@@ -94,7 +106,7 @@ def to_dict(report: Report) -> ReportDict:
             }
             for s in report.sentences
         ],
-        "claims": [_claim_dict(f, dates) for f in report.findings],
+        "claims": [_claim_dict(f, dates, text) for f in report.findings],
         "timeline": [
             {
                 "article": t.article,
@@ -118,7 +130,8 @@ def check_version(data: dict[str, Any]) -> None:
 
 
 def from_dict(data: dict[str, Any]) -> Report:
-    """Rebuild a :class:`Report` from :func:`to_dict` output.
+    """Rebuild a :class:`Report` from :func:`to_dict` output, of this or an older minor
+    version (a 1.2 file has no ``possibly``: every article outside a claim is silent).
 
     Raises:
         SchemaError: an unknown major schema version, or a missing key.
@@ -164,15 +177,20 @@ def from_dict(data: dict[str, Any]) -> Report:
                     )
                 )
             first = c.get("first_seen")
+            possibly = c.get("possibly", [])
             findings.append(
                 Finding(
                     claim=Claim(
                         id=c["id"],
                         members=tuple(c["sentences"]),
                         links=tuple(Link(l["a"], l["b"], l["score"]) for l in c["links"]),
+                        possible=tuple(
+                            Link(p["member"], p["sentence"], p["score"]) for p in possibly
+                        ),
                     ),
                     articles=tuple(c["articles"]),
                     silent=tuple(c["silent"]),
+                    possibly=tuple(p["article"] for p in possibly),
                     verdict=c["verdict"],
                     differences=tuple(
                         DetailDiff(
