@@ -79,6 +79,23 @@ def test_header_with_crlf_and_bom(tmp_path: Path) -> None:
     assert article.text.strip() == "One line."
 
 
+@pytest.mark.parametrize("lead", ["\n", "\n\n", " \t\n", "\r\n\r\n", "\r"])
+def test_header_after_blank_lines(tmp_path: Path, lead: str) -> None:
+    # The header used to be read as body text: "---" and "lang: lv" became sentences and the
+    # date was lost, with no warning.
+    path = write(tmp_path / "a.txt", lead + "---\nlang: lv\ndate: '2024-06'\n---\nViens teikums.\n")
+    article = read_article(path)
+    assert (article.lang, article.date, article.text) == ("lv", "2024-06", "Viens teikums.\n")
+
+
+def test_header_with_old_mac_line_ends(tmp_path: Path) -> None:
+    path = tmp_path / "mac.txt"
+    path.write_bytes(b"---\rlang: sl\rdate: 2024-06-19\rid: mac\r---\rEn stavek.\rDrugi stavek.\r")
+    article = read_article(path)
+    assert (article.id, article.lang, article.date) == ("mac", "sl", "2024-06-19")
+    assert [s.text for s in segment(article)] == ["En stavek.", "Drugi stavek."]
+
+
 @pytest.mark.parametrize("stem", sorted(SEED_LANGS))
 def test_seed_date_line_and_language(stem: str) -> None:
     article = read_article(seed(stem))

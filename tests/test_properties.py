@@ -484,3 +484,34 @@ def test_numbers_of_any_length_give_finite_values(text: str, lang: str, date: st
             assert float(d.value) < float("inf")
     for n in sentence_numbers(text, details):
         assert n.value < float("inf")
+
+
+# --- headers wherever they may start, with any line ends --------------------------------------
+
+_META = st.fixed_dictionaries(
+    {"lang": st.sampled_from(["lv", "sl", "is", "en"])},
+    optional={
+        "date": st.sampled_from(["2024", "2024-06", "2024-02-29"]),
+        "title": st.text(alphabet="abcčdeēfgšžþð ,.!?0123456789", min_size=1, max_size=30).filter(
+            lambda t: t.strip() and t.strip()[0].isalnum()
+        ),
+        "id": st.text(alphabet="abcdefghij0123456789_-", min_size=1, max_size=8),
+    },
+)
+
+
+@profile(200)
+@given(
+    meta=_META,
+    newline=st.sampled_from(["\n", "\r\n", "\r"]),
+    lead=st.lists(st.sampled_from(["", " ", "\t", "  \t"]), max_size=3),
+    body=NEWSY.filter(lambda t: t.strip() and not t.lstrip().startswith("-")),
+)
+def test_header_is_read_after_blank_lines_with_any_line_ends(
+    meta: dict[str, str], newline: str, lead: list[str], body: str
+) -> None:
+    head = "".join(blank + newline for blank in lead) + "---" + newline
+    head += "".join(f"{k}: '{v}'{newline}" for k, v in meta.items()) + "---" + newline
+    found, start = parse_header(head + body, Path("x.txt"))
+    assert found == {k: v.strip() for k, v in meta.items()}
+    assert start == len(head)

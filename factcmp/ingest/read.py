@@ -32,10 +32,15 @@ log = logging.getLogger(__name__)
 
 ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".text"})
 HEADER_KEYS = frozenset({"lang", "date", "title", "source", "id"})
-_HEADER_RE = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+# A header may follow blank lines, and its lines may end in "\n", "\r\n" or a lone "\r" (old
+# Mac files): else such a header was silently read as body text and its date lost.
+_NL = r"(?:\r\n|\r|\n)"
+_HEADER_RE = re.compile(
+    rf"\A\ufeff?(?:[ \t]*{_NL})*---[ \t]*{_NL}(.*?){_NL}---[ \t]*(?:{_NL}|\Z)", re.DOTALL
+)
 _DATE_LINE_RE = re.compile(r"\A\ufeff?\s*date\s+(\d{4}-\d{2}(?:-\d{2})?)\b[ \t]*")
 _DATE_RE = re.compile(r"\A\d{4}(?:-\d{2}(?:-\d{2})?)?\Z")
-_OPEN_HEADER_RE = re.compile(r"\A\ufeff?---[ \t]*\r?\n")
+_OPEN_HEADER_RE = re.compile(rf"\A\ufeff?(?:[ \t]*{_NL})*---[ \t]*{_NL}")
 MIN_LANG_CONFIDENCE = 0.5
 DETECT_SAMPLE_CHARS = 20_000
 """Language detection reads the start of the body only: enough for a verdict, fast on 10 MB."""
