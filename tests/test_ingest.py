@@ -96,6 +96,42 @@ def test_header_with_old_mac_line_ends(tmp_path: Path) -> None:
     assert [s.text for s in segment(article)] == ["En stavek.", "Drugi stavek."]
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        "lang: lv\ntitle: &t Putins\nsource: *t\n",
+        "lang: &l lv\n",
+        "- &a [x, x, x]\n- &b [*a, *a, *a]\n",
+    ],
+)
+def test_header_with_yaml_aliases_is_refused(tmp_path: Path, header: str) -> None:
+    path = write(tmp_path / "alias.txt", f"---\n{header}---\nViens teikums.\n")
+    with pytest.raises(IngestError, match=r"alias\.txt: metadata header uses YAML anchors or aliases"):
+        read_article(path)
+
+
+def test_alias_bomb_header_is_refused_at_once(tmp_path: Path) -> None:
+    # Nine aliases per level, twelve levels: 9**13 strings once expanded. The header was
+    # parsed, then printed in the error message, and memory grew to 4.5 GB in 125 s.
+    levels = ['- &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    levels += [f"- &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 13)]
+    path = write(tmp_path / "bomb.txt", "---\n" + "\n".join(levels) + "\n---\nViens teikums.\n")
+    with pytest.raises(IngestError, match=r"bomb\.txt: metadata header uses YAML anchors"):
+        read_article(path)
+
+
+def test_huge_header_is_refused_before_parsing(tmp_path: Path) -> None:
+    path = write(tmp_path / "big.txt", "---\nlang: lv\ntitle: " + "x" * 20_000 + "\n---\nTeksts.\n")
+    with pytest.raises(IngestError, match=r"big\.txt: metadata header is 20,\d{3} characters"):
+        read_article(path)
+
+
+def test_list_header_message_is_short(tmp_path: Path) -> None:
+    path = write(tmp_path / "list.txt", "---\n" + "- item\n" * 500 + "---\nTeksts.\n")
+    with pytest.raises(IngestError, match=r"list\.txt: .* 'key: value' lines, got a list$"):
+        read_article(path)
+
+
 @pytest.mark.parametrize("stem", sorted(SEED_LANGS))
 def test_seed_date_line_and_language(stem: str) -> None:
     article = read_article(seed(stem))

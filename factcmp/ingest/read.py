@@ -41,6 +41,8 @@ _HEADER_RE = re.compile(
 _DATE_LINE_RE = re.compile(r"\A\ufeff?\s*date\s+(\d{4}-\d{2}(?:-\d{2})?)\b[ \t]*")
 _DATE_RE = re.compile(r"\A\d{4}(?:-\d{2}(?:-\d{2})?)?\Z")
 _OPEN_HEADER_RE = re.compile(rf"\A\ufeff?(?:[ \t]*{_NL})*---[ \t]*{_NL}")
+MAX_HEADER_CHARS = 10_000
+"""A header is a few ``key: value`` lines; a longer one is refused before YAML parses it."""
 MIN_LANG_CONFIDENCE = 0.5
 DETECT_SAMPLE_CHARS = 20_000
 """Language detection reads the start of the body only: enough for a verdict, fast on 10 MB."""
@@ -198,11 +200,24 @@ def parse_header(text: str, path: Path) -> tuple[dict[str, str], int]:
             check_date(date_line.group(1), path)
             return {"date": date_line.group(1)}, date_line.end()
         return {}, 0
+    header = match.group(1)
+    if len(header) > MAX_HEADER_CHARS:
+        raise IngestError(
+            f"{path}: metadata header is {len(header):,} characters long, more than "
+            f"{MAX_HEADER_CHARS:,}; write a few 'key: value' lines ({', '.join(sorted(HEADER_KEYS))})"
+        )
     import yaml
 
     try:
+        # Anchors and aliases ("&a", "*a") are refused before any value is built: nested
+        # aliases (a "billion laughs" header) grew memory without limit (4.5 GB in 125 s).
+        if any(isinstance(t, (yaml.AnchorToken, yaml.AliasToken)) for t in yaml.scan(header)):
+            raise IngestError(
+                f"{path}: metadata header uses YAML anchors or aliases ('&name', '*name'); "
+                "write plain 'key: value' lines"
+            )
         # BaseLoader keeps every value a string: "lang: no" stays Norwegian, not False.
-        fields = yaml.load(match.group(1), Loader=yaml.BaseLoader) or {}
+        fields = yaml.load(header, Loader=yaml.BaseLoader) or {}
     except RecursionError as e:  # "[[[[..." nested thousands deep
         raise IngestError(
             f"{path}: malformed metadata header (nested too deeply); write 'key: value' lines"
@@ -214,7 +229,10 @@ def parse_header(text: str, path: Path) -> tuple[dict[str, str], int]:
             "values that hold ': '"
         ) from e
     if not isinstance(fields, dict):
-        raise IngestError(f"{path}: metadata header must be 'key: value' lines, got {fields!r}")
+        shown = repr(fields) if isinstance(fields, str) else f"a {type(fields).__name__}"
+        raise IngestError(
+            f"{path}: metadata header must be 'key: value' lines, got {shown[:80]}"
+        )
     unknown = sorted(str(k) for k in fields if k not in HEADER_KEYS)
     if unknown:
         raise IngestError(
