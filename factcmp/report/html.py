@@ -99,16 +99,27 @@ def _title(detail: Detail, odd: bool) -> str:
     return what + (" (differs)" if odd else "")
 
 
+def _nest(a: tuple[int, int, bool, str, str], b: tuple[int, int, bool, str, str]) -> bool:
+    """Whether two spans can both be marked: apart, or one inside the other."""
+    return (
+        a[1] <= b[0]
+        or b[1] <= a[0]
+        or (a[0] >= b[0] and a[1] <= b[1])
+        or (b[0] >= a[0] and b[1] <= a[1])
+    )
+
+
 def mark_up(sentence: Sentence, details: Sequence[Detail], finding: Finding | None) -> list[Piece]:
     """The sentence's text with its details marked at their exact character spans.
 
     Differing details get the ``diff`` mark; other compared details a light one; names only
-    when they differ (they are many and mostly agree). A span that crosses another, or does
-    not match the text it claims, is left unmarked rather than marked wrongly.
+    when they differ (they are many and mostly agree). Marks must nest, so of two spans that
+    cross, the differing or else the longer one is marked (a quote keeps its mark, and the date
+    inside it nests in it). A span that does not match its text is left unmarked.
     """
     text = sentence.text
     diffs = finding.differences if finding else ()
-    chosen: list[tuple[int, int, bool, str, str]] = []
+    candidates: list[tuple[int, int, bool, str, str]] = []
     for d in details:
         if not (0 <= d.start < d.end <= len(text)) or text[d.start : d.end] != d.text:
             continue
@@ -116,8 +127,12 @@ def mark_up(sentence: Sentence, details: Sequence[Detail], finding: Finding | No
         if d.kind == "name" and not odd:
             continue
         cls = "d diff" if odd else ("d quote" if d.kind == "quote" else "d")
-        chosen.append((d.start, d.end, odd, cls, _title(d, odd)))
-    chosen.sort(key=lambda c: (c[0], -c[1], not c[2]))
+        candidates.append((d.start, d.end, odd, cls, _title(d, odd)))
+    chosen: list[tuple[int, int, bool, str, str]] = []
+    for c in sorted(candidates, key=lambda c: (not c[2], c[0] - c[1], c[0])):
+        if all((c[0], c[1]) != (o[0], o[1]) and _nest(c, o) for o in chosen):
+            chosen.append(c)
+    chosen.sort(key=lambda c: (c[0], -c[1]))
     pieces: list[Piece] = []
     cursor, stack = 0, list[int]()  # stack: ends of the open marks
 
@@ -131,18 +146,6 @@ def mark_up(sentence: Sentence, details: Sequence[Detail], finding: Finding | No
         while stack and stack[-1] <= start:
             to(stack.pop())
             pieces.append(Piece("close"))
-        if stack and end > stack[-1]:
-            continue  # crosses the open mark
-        if (
-            pieces
-            and pieces[-1].kind == "open"
-            and (pieces[-1].start, pieces[-1].end)
-            == (
-                start,
-                end,
-            )
-        ):
-            continue  # the same span twice: the first (differing) one stands
         to(start)
         pieces.append(Piece("open", cls=cls, title=title, start=start, end=end))
         stack.append(end)
