@@ -7,6 +7,12 @@ claim iff they state the same document line.
   pair iff same claim; precision/recall/F1 per language pair.
 * silent sources: a gold line is right iff all its carriers' sentences land in one claim and
   that claim's articles are exactly the carriers (so every silent version is silent there).
+* coverage: the report's three answers per (line, version) cell, read on the line's main claim
+  (the one holding most of its sentences): "states" (the version is among the claim's
+  articles), "possibly" (``Finding.possibly``: a close sentence, not linked) or "silent".
+  "states" is right iff the version carries the line (``_sentence``: and its sentence of the
+  line is in the claim), "silent" iff it does not; "possibly" is true iff it carries the line
+  (``_sentence``: and the sentence shown is that line's).
 * differences: an altered number/year (name) is detected iff the altered sentence's claim also
   holds another version's sentence of the same line and its verdict is ``differ`` with a
   non-name (name) clash naming the altered article; a ``differ`` claim is correct iff it
@@ -23,6 +29,7 @@ from typing import Any
 import numpy as np
 from common import prf
 
+from factcmp.compare import answer
 from factcmp.types import Claim, Finding
 
 
@@ -42,6 +49,8 @@ class StoryScores:
         self.by_versions: dict[int, Counter[str]] = defaultdict(Counter)
         self.lines = Counter[str]()
         self.cells = Counter[str]()
+        self.coverage = Counter[str]()
+        self.possible_scores: list[tuple[float, bool]] = []
         self.alter = Counter[str]()
         self.differ = Counter[str]()
         self.false_differ: list[dict[str, Any]] = []
@@ -54,6 +63,7 @@ class StoryScores:
         text_of = {s.id: s.text for s in story.sentences}
         self._links(story, line_of, claim_of)
         self._silent(story, line_of, claim_of, members)
+        self._coverage(story, line_of, claim_of, findings)
         self._differences(story, line_of, claim_of, findings, text_of)
 
     def _links(self, story: Any, line_of: dict[str, int], claim_of: dict[str, str]) -> None:
@@ -90,6 +100,27 @@ class StoryScores:
             self.lines.update({f"{group}_total": 1, f"{group}_correct": int(ok)})
             for v in all_versions:  # per (line, version): carries or silent, as the claim says
                 self.cells.update(total=1, correct=int((v in predicted) == (v in carriers)))
+
+    def _coverage(self, story: Any, line_of: dict[str, int], claim_of: dict[str, str],
+                  findings: Sequence[Finding]) -> None:
+        finding_of = {f.claim.id: f for f in findings}
+        sids_of_line: dict[int, list[str]] = defaultdict(list)
+        for sid, line in line_of.items():
+            sids_of_line[line].append(sid)
+        for line, sids in sids_of_line.items():
+            claims = Counter(claim_of[s] for s in sids)
+            finding = finding_of[min(claims, key=lambda c: (-claims[c], c))]
+            own = {sid.split(":")[0]: sid for sid in sids}  # version -> its sentence of the line
+            for v in [version.article_id for version in story.versions]:
+                carries = v in own
+                said = answer(finding, v)
+                self.coverage.update({said: 1, f"{said}_carrier": int(carries)})
+                if said == "states":
+                    self.coverage.update(states_sentence=int(own.get(v) in finding.claim.members))
+                elif said == "possibly":
+                    shown = next(p for p in finding.claim.possible if p.b.split(":")[0] == v)
+                    self.coverage.update(possibly_sentence=int(shown.b == own.get(v)))
+                    self.possible_scores.append((shown.score, carries))
 
     def _differences(self, story: Any, line_of: dict[str, int], claim_of: dict[str, str],
                      findings: Sequence[Finding], text_of: dict[str, str]) -> None:
@@ -158,6 +189,7 @@ class StoryScores:
                 "lines_some_silent": lines["some_silent_total"],
                 "cell_accuracy": ratio(self.cells["correct"], self.cells["total"]),
             },
+            "coverage": coverage_result(self.coverage, self.possible_scores),
             "differences": {
                 "recall": ratio(alter["detail_detected"], alter["detail_total"]),
                 "precision": ratio(differ["correct"], differ["predicted"]),
@@ -175,6 +207,98 @@ class StoryScores:
                 "examples_missed": self.missed_alterations[:8],
             },
         }
+
+
+def _ratio(a: int, b: int) -> float | None:
+    return round(a / b, 4) if b else None
+
+
+def coverage_result(cov: Counter[str], scores: Sequence[tuple[float, bool]]) -> dict[str, Any]:
+    """Precision of "states" and "silent", share and truth of "possibly", from cell counts.
+
+    ``silent_precision_two_way`` is what "silent" would score if "possibly" were said silent
+    (the two-answer report before schema 1.3); ``possibly_by_score`` splits the possibly cells
+    at their score quartiles, to show whether a higher score means a truer "possibly".
+    """
+    cells = cov["states"] + cov["possibly"] + cov["silent"]
+    silent_true = cov["silent"] - cov["silent_carrier"]
+    possibly_false = cov["possibly"] - cov["possibly_carrier"]
+    out: dict[str, Any] = {
+        "cells": cells,
+        "states": cov["states"],
+        "states_precision": _ratio(cov["states_carrier"], cov["states"]),
+        "states_precision_sentence": _ratio(cov["states_sentence"], cov["states"]),
+        "silent": cov["silent"],
+        "silent_precision": _ratio(silent_true, cov["silent"]),
+        "possibly": cov["possibly"],
+        "possibly_share": _ratio(cov["possibly"], cells),
+        "possibly_carriers": cov["possibly_carrier"],
+        "possibly_precision": _ratio(cov["possibly_carrier"], cov["possibly"]),
+        "possibly_right_sentence": cov["possibly_sentence"],
+        "silent_precision_two_way": _ratio(silent_true + possibly_false,
+                                           cov["silent"] + cov["possibly"]),
+        "carriers_not_stated": {"possibly": cov["possibly_carrier"],
+                                "silent": cov["silent_carrier"]},
+        "truly_silent": {"possibly": possibly_false, "silent": silent_true},
+    }
+    if len(scores) >= 4:
+        ranked = sorted(scores)
+        bounds = sorted({ranked[len(ranked) * q // 4][0] for q in range(4)}) + [float("inf")]
+        out["possibly_by_score"] = [
+            {"from": round(lo, 4), "cells": len(inside := [t for s, t in ranked if lo <= s < hi]),
+             "carriers": sum(inside)}
+            for lo, hi in itertools.pairwise(bounds)
+        ]
+    return out
+
+
+def seed_coverage(facts: dict[str, set[str]], findings: Sequence[Finding],
+                  articles: Sequence[str]) -> dict[str, Any]:
+    """The three answers on the seed corpus, per (claim, article) cell, against the gold facts.
+
+    ``facts`` maps each gold claim (a fact two or more articles state,
+    ``corpus/putin-kim/gold.json``) to the sentence ids that state it. A claim's facts are those
+    its sentences state. "states" is right iff the article's sentences in the claim share a fact
+    with another article's sentences in it; "silent" iff no fact of the claim has a sentence of
+    the article; "possibly" is true iff one has (``possibly_right_sentence``: the sentence
+    shown). Cells of claims stated by one article count only for silent and possibly (they are
+    unique claims: "states" is trivially right). ``shown``: only the claims the terminal
+    report's coverage matrix shows (stated by two or more articles, or possibly).
+    """
+    fact_of: dict[str, set[str]] = defaultdict(set)
+    for fact, sids in facts.items():
+        for sid in sids:
+            fact_of[sid].add(fact)
+    result = {}
+    for scope in ("all", "shown"):
+        cov = Counter[str]()
+        for f in findings:
+            if scope == "shown" and len(f.articles) < 2 and not f.possibly:
+                continue
+            by_article: dict[str, set[str]] = defaultdict(set)
+            for m in f.claim.members:
+                by_article[m.split(":")[0]] |= fact_of.get(m, set())
+            stated = set().union(*by_article.values())
+            for a in articles:
+                said = answer(f, a)
+                in_facts = any(sid.split(":")[0] == a for g in stated for sid in facts[g])
+                if said == "states":
+                    if len(f.articles) < 2:
+                        continue
+                    others = set().union(*(g for b, g in by_article.items() if b != a))
+                    cov.update(states=1, states_carrier=int(bool(by_article[a] & others)))
+                elif said == "possibly":
+                    shown = next(p for p in f.claim.possible if p.b.split(":")[0] == a)
+                    cov.update(possibly=1, possibly_carrier=int(in_facts),
+                               possibly_sentence=int(bool(fact_of.get(shown.b, set()) & stated)))
+                else:
+                    cov.update(silent=1, silent_carrier=int(in_facts))
+        out = coverage_result(cov, ())
+        result[scope] = {k: out[k] for k in (
+            "cells", "states", "states_precision", "silent", "silent_precision", "possibly",
+            "possibly_share", "possibly_carriers", "possibly_right_sentence",
+            "silent_precision_two_way")}
+    return result
 
 
 # --- bitext retrieval (Tatoeba, NTREX) ------------------------------------------------------

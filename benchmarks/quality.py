@@ -10,6 +10,7 @@ through factcmp's own embedding path (``load_embedder`` / ``embed_texts``, cache
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -24,7 +25,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # models load from disk only
 
 from common import ROOT, SHARED_DATA, TMP, align_claims, header, write_result
-from metrics import StoryScores, claims_as_pairs, mutual_nn, ratio_margin, retrieval
+from metrics import (
+    StoryScores,
+    claims_as_pairs,
+    mutual_nn,
+    ratio_margin,
+    retrieval,
+    seed_coverage,
+)
 from ntrex_stories import DEFAULT_SEED, ISO, build_stories, load_ntrex, summary
 
 from factcmp.align import AlignParams
@@ -32,10 +40,11 @@ from factcmp.annotate import annotate
 from factcmp.compare import compare
 from factcmp.config import DEFAULT_MODEL, Settings
 from factcmp.embed.model import embed_texts, load_embedder
-from factcmp.types import Sentence
+from factcmp.types import Article, Sentence
 
 log = logging.getLogger("quality")
 TATOEBA = {"lvs": 1000, "slv": 823, "isl": 1000}
+TATOEBA_ISO = {"lvs": "lv", "slv": "sl", "isl": "is"}
 # Published MTEB scores of multilingual-e5-small (mteb_published_scores/bitext_mining_lv_sl_is.csv).
 PUBLISHED_E5_SMALL = {
     "tatoeba": {"lvs-eng": {"accuracy": 0.74, "f1": 0.6916},
@@ -151,7 +160,9 @@ def run_thresholds(vec: Vectors, docs: int | None, seed: int) -> dict[str, Any]:
             langs = [ISO[s.article_id.rsplit("-", 1)[1]] for s in sentences]
             if len(set(langs)) < 2:
                 continue
-            claims = align_claims(sentences, vec([s.text for s in sentences]), langs, params)
+            notes = annotate([first.articles[0], second.articles[-1]], sentences)
+            claims = align_claims(sentences, vec([s.text for s in sentences]), langs, params,
+                                  notes)
             linked += sum(len(c.members) for c in claims if len(c.members) > 1)
             total += len(sentences)
         out[str(threshold)] = {
@@ -185,7 +196,10 @@ def run_tatoeba(vec: Vectors) -> dict[str, Any]:
         sentences = [Sentence(f"tatoeba-{lang}", i, t, 0, len(t)) for i, t in enumerate(src)]
         sentences += [Sentence("tatoeba-eng", i, t, 0, len(t)) for i, t in enumerate(eng)]
         langs = [lang] * len(src) + ["eng"] * len(eng)
-        claims = align_claims(sentences, np.concatenate([x, y]), langs)
+        pair = [Article(f"tatoeba-{lang}", "", TATOEBA_ISO[lang], ""),
+                Article("tatoeba-eng", "", "en", "")]
+        claims = align_claims(sentences, np.concatenate([x, y]), langs, None,
+                              annotate(pair, sentences))
         pairs = claims_as_pairs(claims, f"tatoeba-{lang}", "tatoeba-eng")
         correct = sum(i == j for i, j in pairs.items())
         out[f"{lang}-eng"] = {
@@ -201,17 +215,44 @@ def run_tatoeba(vec: Vectors) -> dict[str, Any]:
 
 
 def run_seed(vec: Vectors) -> dict[str, Any]:
-    from seedgold import score
+    from seedgold import locate, score
 
     from factcmp.pipeline import align_articles, load_corpus
 
     story = ROOT / "corpus" / "putin-kim"
     articles, sentences = load_corpus([story])
-    claims = align_articles(articles, sentences, vec([s.text for s in sentences]))
+    annotations = annotate(articles, sentences)
+    claims = align_articles(articles, sentences, vec([s.text for s in sentences]), annotations)
     g = score(story / "gold.json", articles, sentences, claims)
+    gold = json.loads((story / "gold.json").read_text(encoding="utf-8"))
+    by_id = {a.id: a for a in articles}
+    facts = {c["id"]: {sid for r in c["sentences"] if r["article"] in by_id
+                       for sid in locate(r, by_id, sentences)} for c in gold["claims"]}
+    findings = compare(articles, sentences, claims, annotations)
     return {"pairs": g.pairs, "pairs_linked": g.pairs_linked, "recall": round(g.recall, 4),
             "near_misses": g.near_misses, "near_misses_linked": g.near_misses_linked,
-            "false_link_rate": round(g.false_link_rate, 4)}
+            "false_link_rate": round(g.false_link_rate, 4),
+            "coverage": seed_coverage(facts, findings, [a.id for a in articles])}
+
+
+def print_coverage(metrics: dict[str, Any]) -> None:
+    """The three answers (states / possibly / silent) on NTREX and the seed, as one table."""
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title="Coverage cells: states / possibly / silent (precision: true of the texts)")
+    for col in ("data", "cells", "states prec.", "silent prec.", "possibly share",
+                "possibly true", "silent prec. if possibly said silent"):
+        t.add_column(col, justify="right" if col != "data" else "left")
+    rows = [("NTREX (line, version)", metrics["ntrex"]["coverage"])]
+    rows += [(f"seed (claim, article), {k}", v)
+             for k, v in metrics["seed_corpus"]["coverage"].items()]
+    for name, c in rows:
+        t.add_row(name, str(c["cells"]), f"{c['states_precision']} ({c['states']})",
+                  f"{c['silent_precision']} ({c['silent']})", f"{c['possibly_share']}",
+                  f"{c['possibly_carriers']}/{c['possibly']}",
+                  f"{c['silent_precision_two_way']}")
+    Console().print(t)
 
 
 def lookup(metrics: dict[str, Any], dotted: str) -> float:
@@ -278,6 +319,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     from quality_report import render
 
     render(payload)
+    print_coverage(metrics)
     print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
     return payload
 
