@@ -19,9 +19,10 @@ import pytest
 from conftest import CORPUS, FakeEmbedder
 
 import factcmp
+from factcmp.compare import answer
 from factcmp.config import Settings
 from factcmp.pipeline import compare_articles
-from factcmp.report.html import anchor, answer, labels, render_html
+from factcmp.report.html import anchor, labels, render_html
 from factcmp.report.serialize import from_dict, to_dict
 from factcmp.types import (
     Article,

@@ -22,11 +22,10 @@ from markupsafe import Markup
 
 from .. import __version__
 from ..align import STRONG_LINK, evidence
-from ..compare import slot
+from ..compare import Answer, answer, slot
 from ..types import Article, Detail, DetailDiff, Finding, Report, Sentence
 from .schema import SCHEMA_VERSION
 
-Answer = Literal["states", "possibly", "silent"]
 MARKS: dict[Answer, str] = {"states": "●", "possibly": "◐", "silent": "○"}
 VERDICT_MARKS = {"agree": "=", "differ": "≠", "partial": "⊂", "unique": "1"}
 
@@ -70,12 +69,6 @@ def labels(articles: Sequence[Article]) -> dict[str, str]:
 def anchor(kind: str, name: str) -> str:
     """An element id safe in a URL fragment, whatever a claim id holds."""
     return f"{kind}-" + re.sub(r"[^A-Za-z0-9_-]", "_", name)
-
-
-def answer(finding: Finding, article: str) -> Answer:
-    if article in finding.articles:
-        return "states"
-    return "possibly" if article in finding.possibly else "silent"
 
 
 def _odd(detail: Detail, article: str, diffs: Sequence[DetailDiff]) -> bool:
