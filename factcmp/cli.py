@@ -128,7 +128,9 @@ output_option = click.option(
     help="Write to this file (atomically) instead of standard output.",
 )
 no_cache_option = click.option("--no-cache", is_flag=True, help="Neither read nor write the embedding cache.")
-paths_argument = click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+paths_argument = click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(readable=False, path_type=Path)
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import os
 import random
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import CORPUS, DATA, SEEDS, article_text, write
@@ -454,6 +456,93 @@ def test_io_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Path, "read_bytes", fail)
     with pytest.raises(IngestError, match=r"flaky\.txt: cannot read \(Input/output error\)"):
         read_article(path)
+
+
+@pytest.fixture
+def deny(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Path], None]]:
+    """``deny(folder)`` takes away every permission on ``folder`` (chmod 000), and as root,
+    who reads anything, also makes listing it and looking inside it fail as they would."""
+    denied: list[Path] = []
+    real_scandir, real_stat = os.scandir, os.stat
+
+    def blocked(path: object) -> bool:
+        p = Path(os.fsdecode(path)) if isinstance(path, (str, bytes, os.PathLike)) else None
+        return p is not None and any(p == d or d in p.parents for d in denied)
+
+    def scandir(path: Any = ".") -> Any:
+        if blocked(path):
+            raise PermissionError(13, "Permission denied", os.fsdecode(path))
+        return real_scandir(path)
+
+    def fake_stat(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        if blocked(path) and Path(os.fsdecode(path)) not in denied:
+            raise PermissionError(13, "Permission denied", os.fsdecode(path))
+        return real_stat(path, *args, **kwargs)
+
+    if os.geteuid() == 0:
+        monkeypatch.setattr(os, "scandir", scandir)
+        monkeypatch.setattr(os, "stat", fake_stat)
+
+    def deny_one(folder: Path) -> None:
+        denied.append(folder)
+        folder.chmod(0)
+
+    yield deny_one
+    for folder in denied:
+        folder.chmod(0o755)
+
+
+def test_file_in_an_untraversable_folder(tmp_path: Path, deny: Callable[[Path], None]) -> None:
+    # Was "unexpected PermissionError", from Path.is_dir(), with no advice.
+    path = write(tmp_path / "locked" / "a.txt", article_text("lv", "Teksts."))
+    deny(tmp_path / "locked")
+    with pytest.raises(IngestError, match=r"locked/a\.txt: permission denied; make it readable"):
+        expand_paths([path])
+
+
+def test_unreadable_subfolder_is_not_skipped(tmp_path: Path, deny: Callable[[Path], None]) -> None:
+    # rglob skipped it silently: the run went on with fewer articles and exit code 0.
+    write(tmp_path / "corpus" / "a.txt", article_text("lv", "Teksts."))
+    write(tmp_path / "corpus" / "b.txt", article_text("sl", "Besedilo."))
+    write(tmp_path / "corpus" / "outlet" / "c.txt", article_text("is", "Texti."))
+    deny(tmp_path / "corpus" / "outlet")
+    with pytest.raises(
+        IngestError,
+        match=r"corpus: cannot read .*corpus/outlet \(Permission denied\); make it readable",
+    ):
+        expand_paths([tmp_path / "corpus"])
+
+
+def test_unlistable_folder_given(tmp_path: Path, deny: Callable[[Path], None]) -> None:
+    write(tmp_path / "shut" / "a.txt", article_text("lv", "Teksts."))
+    deny(tmp_path / "shut")
+    with pytest.raises(IngestError, match=r"shut: cannot read the folder \(Permission denied\)"):
+        expand_paths([tmp_path / "shut"])
+
+
+def test_file_name_too_long(tmp_path: Path) -> None:
+    # Was "unexpected OSError: [Errno 36] File name too long: '...'" with all 300 letters.
+    path = tmp_path / ("a" * 300 + ".txt")
+    with pytest.raises(IngestError, match=r"a…a+\.txt: file name too long for the file system; shorten"):
+        expand_paths([path])
+
+
+def test_broken_link(tmp_path: Path) -> None:
+    link = tmp_path / "gone.txt"
+    link.symlink_to(tmp_path / "missing.txt")
+    with pytest.raises(IngestError, match=r"gone\.txt: no such file or folder; it is a symbolic link"):
+        expand_paths([link])
+
+
+def test_folder_walk_keeps_linked_files_and_skips_hidden(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    real = write(tmp_path / "elsewhere" / "x.txt", article_text("lv", "Teksts."))
+    write(corpus / "b" / "y.md", article_text("lv", "Teksts."))
+    write(corpus / ".hidden" / "z.txt", article_text("lv", "Teksts."))
+    write(corpus / ".h.txt", article_text("lv", "Teksts."))
+    (corpus / "a.txt").symlink_to(real)
+    (corpus / "dangling.txt").symlink_to(tmp_path / "nothing.txt")
+    assert [p.relative_to(corpus).as_posix() for p in expand_paths([corpus])] == ["a.txt", "b/y.md"]
 
 
 # --- size -------------------------------------------------------------------------------------

@@ -22,15 +22,15 @@ import hashlib
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import IngestError, UnsupportedLanguage
 from ..types import Article
+from .paths import expand_paths, os_problem
 
 log = logging.getLogger(__name__)
 
-ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".text"})
 HEADER_KEYS = frozenset({"lang", "date", "title", "source", "id"})
 # A header may follow blank lines, and its lines may end in "\n", "\r\n" or a lone "\r" (old
 # Mac files): else such a header was silently read as body text and its date lost.
@@ -74,38 +74,6 @@ KNOWN_LETTERS = {
     "pt": "áâãàçéêíóôõú", "it": "àèéìíîòóùú", "tr": "çğıöşüâî", "ca": "àçèéíïòóúü",
     "nl": "éëïöü", "en": "éï",
 }
-
-
-def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given, folders as their article files (sorted, not recursive into hidden dirs).
-
-    Raises:
-        IngestError: a path does not exist.
-    """
-    files: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix.lower() in ARTICLE_SUFFIXES
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                and p.name.upper() not in {"README.MD", "GOLD.MD"}
-            )
-            if not found:
-                raise IngestError(
-                    f"{path}: folder holds no article files ({', '.join(sorted(ARTICLE_SUFFIXES))})"
-                )
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        elif path.exists():
-            raise IngestError(f"{path}: not a regular file or folder")
-        else:
-            raise IngestError(f"{path}: no such file or folder")
-    return files
 
 
 def _control_share(text: str) -> float:
@@ -304,10 +272,8 @@ def read_article(path: Path) -> Article:
     """
     try:
         data = path.read_bytes()
-    except PermissionError as e:
-        raise IngestError(f"{path}: permission denied; make it readable (chmod +r)") from e
     except OSError as e:
-        raise IngestError(f"{path}: cannot read ({e.strerror})") from e
+        raise os_problem(path, e) from e
     text = decode(data, path)
     meta, body_start = parse_header(text, path)
     body = text[body_start:]

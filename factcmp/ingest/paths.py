@@ -1,0 +1,111 @@
+"""Which files to read: paths as given, folders walked for article files.
+
+Every failure to look at a path (missing, permission denied, name too long, an unreadable
+subfolder) is an :class:`~factcmp.errors.IngestError` that names the path and the fix; a
+folder that cannot be read is never skipped in silence.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..errors import IngestError
+
+ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".text"})
+NOTES = frozenset({"README.MD", "GOLD.MD"})
+"""Files in a corpus folder that describe it rather than being articles."""
+
+
+def shown(path: Path | str, limit: int = 120) -> str:
+    """``path`` for a message, its middle elided when very long (a 300-character name)."""
+    text = str(path)
+    return text if len(text) <= limit else f"{text[: limit // 2]}…{text[-limit // 2 :]}"
+
+
+def os_problem(path: Path, e: OSError) -> IngestError:
+    """An ``OSError`` met on ``path`` as a message that names the path, the reason and a fix."""
+    where = Path(e.filename) if e.filename else path
+    if isinstance(e, FileNotFoundError):
+        broken = path.is_symlink()
+        return IngestError(
+            f"{shown(path)}: no such file or folder"
+            + ("; it is a symbolic link to a missing target" if broken else "")
+        )
+    if isinstance(e, PermissionError):
+        return IngestError(
+            f"{shown(where)}: permission denied; make it readable (chmod +r on files, "
+            "chmod +rx on folders and the folders above them)"
+        )
+    if e.errno == errno.ENAMETOOLONG:
+        return IngestError(f"{shown(where)}: file name too long for the file system; shorten it")
+    return IngestError(f"{shown(where)}: cannot read ({e.strerror or e})")
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    """The article files under ``folder`` (hidden folders and files, notes skipped), sorted.
+
+    Raises:
+        IngestError: a subfolder or file under ``folder`` cannot be listed or looked at: a
+            silently skipped folder would make the comparison quietly incomplete.
+    """
+    problems: list[OSError] = []
+    found: list[Path] = []
+    for root, dirs, names in os.walk(folder, onerror=problems.append):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in names:
+            p = Path(root) / name
+            if name.startswith(".") or p.suffix.lower() not in ARTICLE_SUFFIXES:
+                continue
+            if name.upper() in NOTES:
+                continue
+            try:
+                if stat.S_ISREG(p.stat().st_mode):
+                    found.append(p)
+            except FileNotFoundError:
+                continue  # a broken link, or deleted while we looked
+            except OSError as e:
+                problems.append(e)
+    if problems:
+        first = problems[0]
+        bad = Path(first.filename or folder)
+        what = "the folder" if bad == folder else shown(bad)
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise IngestError(
+            f"{shown(folder)}: cannot read {what}{more} ({first.strerror or first}); make it "
+            "readable (chmod +rx), or pass the files and folders you mean to compare"
+        )
+    return sorted(found)
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given, folders as their article files (sorted; hidden folders, hidden files
+    and README/GOLD notes skipped).
+
+    Raises:
+        IngestError: a path does not exist or cannot be looked at, a folder or subfolder
+            cannot be read, or a folder holds no article files.
+    """
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        try:
+            mode = path.stat().st_mode
+        except OSError as e:
+            raise os_problem(path, e) from e
+        if stat.S_ISDIR(mode):
+            found = _folder_files(path)
+            if not found:
+                raise IngestError(
+                    f"{shown(path)}: folder holds no article files "
+                    f"({', '.join(sorted(ARTICLE_SUFFIXES))})"
+                )
+            files.extend(found)
+        elif stat.S_ISREG(mode):
+            files.append(path)
+        else:
+            raise IngestError(f"{shown(path)}: not a regular file or folder")
+    return files
