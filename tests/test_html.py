@@ -17,12 +17,14 @@ from pathlib import Path
 
 import pytest
 from conftest import CORPUS, FakeEmbedder
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import factcmp
 from factcmp.compare import answer
 from factcmp.config import Settings
 from factcmp.pipeline import compare_articles
-from factcmp.report.html import anchor, labels, render_html
+from factcmp.report.html import anchor, labels, mark_up, render_html
 from factcmp.report.serialize import from_dict, to_dict
 from factcmp.types import (
     Article,
@@ -459,3 +461,45 @@ def test_chromium_opens_the_page_offline_with_no_console_message(
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert int.from_bytes(png[16:20], "big") == 1200 and int.from_bytes(png[20:24], "big") == 2000
     assert len(png) > 50_000  # a page of text, not a blank one (blank: ~10 kB)
+
+
+# --- marks, over any text and any spans ----------------------------------------------------------
+
+
+@st.composite
+def sentence_with_details(draw: st.DrawFn) -> tuple[Sentence, list[Detail]]:
+    text = draw(st.text(alphabet="ab <>&\"'é\n", min_size=1, max_size=40))
+    details = []
+    for _ in range(draw(st.integers(0, 6))):
+        start = draw(st.integers(0, len(text) - 1))
+        end = draw(st.integers(start + 1, len(text)))
+        kind = draw(st.sampled_from(["date", "quantity", "quote", "name"]))
+        details.append(Detail(kind, "v", text[start:end], start, end))
+    return Sentence("x", 0, text, 0, len(text)), details
+
+
+@settings(max_examples=300, deadline=None)
+@given(sentence_with_details())
+def test_marks_nest_cover_their_exact_spans_and_keep_the_text(
+    case: tuple[Sentence, list[Detail]],
+) -> None:
+    sentence, details = case
+    pieces = mark_up(sentence, details, None)
+    assert "".join(p.text for p in pieces if p.kind == "text") == sentence.text
+    stack: list[tuple[int, int, int]] = []  # (start, end, characters seen when opened)
+    seen, spans = 0, []
+    for p in pieces:
+        if p.kind == "text":
+            seen += len(p.text)
+        elif p.kind == "open":
+            assert seen == p.start
+            stack.append((p.start, p.end, seen))
+        else:
+            start, end, _ = stack.pop()
+            assert seen == end
+            spans.append((start, end))
+    assert not stack
+    # every detail not marked (a name, which agrees here) crosses or repeats a marked one
+    for d in details:
+        if d.kind != "name" and (d.start, d.end) not in spans:
+            assert any(s < d.start < e < d.end or d.start < s < d.end < e for s, e in spans)
