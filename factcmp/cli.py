@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import signal
 import sys
-import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,46 +18,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from . import __version__
 from .config import DEFAULT_MODEL, Settings, default_cache_dir
 from .errors import FactcmpError
+from .output import silence_stdout, write_report
 
 T = TypeVar("T")
 log = logging.getLogger("factcmp")
-
-
-def write_atomic(path: Path, text: str | Iterable[str]) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the new, never half.
-
-    The text goes to a temporary file in the same folder, is flushed to disk, then renamed
-    over ``path`` (atomic on POSIX and Windows). The new file keeps the old one's permissions,
-    or gets the usual ones (0666 less the umask) rather than ``mkstemp``'s private 0600.
-
-    Raises:
-        OSError: the folder cannot be created or written; ``path`` is then untouched.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        mode = path.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            for piece in [text] if isinstance(text, str) else text:
-                f.write(piece)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    with contextlib.suppress(OSError):  # make the rename itself durable (POSIX only)
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
 
 
 class Terminated(KeyboardInterrupt):
@@ -72,7 +34,11 @@ def _on_sigterm(signum: int, frame: object) -> None:
 
 @contextlib.contextmanager
 def embedding_progress(stderr: Console) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on stderr for embedding; silent when stderr is not a terminal."""
+    """A progress bar on stderr for embedding; silent when stderr is not a terminal (rich
+    would still write a blank line there when the bar stops)."""
+    if not stderr.is_terminal:
+        yield lambda done, total: None
+        return
     with Progress(
         TextColumn("embedding"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=stderr, transient=True,
@@ -96,6 +62,10 @@ def run(ctx: click.Context, job: Callable[[], T]) -> T:
         raise click.ClickException(str(e)) from e
     except click.ClickException:
         raise
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as Unix tools do (128 + SIGPIPE).
+        silence_stdout()
+        sys.exit(141)
     except KeyboardInterrupt as e:
         # Ctrl-C (130) or a kill (143): one line, no traceback. Nothing is left half-done:
         # the cache commits each batch in a transaction, and -o renames a finished file.
@@ -124,8 +94,10 @@ format_option = click.option(
     show_default=True, help="Terminal report or JSON.",
 )
 output_option = click.option(
-    "--output", "-o", type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Write to this file (atomically) instead of standard output.",
+    "--output", "-o", type=click.Path(dir_okay=False, writable=True, allow_dash=True, path_type=Path),
+    help="Write to this file instead of standard output: a file is replaced atomically (through a "
+    "symbolic link, its target), a FIFO or device is written in place; '-' is standard output; "
+    "an input file is refused.",
 )
 no_cache_option = click.option("--no-cache", is_flag=True, help="Neither read nor write the embedding cache.")
 paths_argument = click.argument(
@@ -150,16 +122,21 @@ def cli(debug: bool, verbose: bool) -> None:
     )
 
 
-def emit(text: str | Iterable[str], output: Path | None) -> None:
+def check_output(output: Path | None, paths: tuple[Path, ...]) -> None:
+    """Refuse (bad usage, exit 2) an ``-o`` that is one of the input files, before any work."""
     if output is None:
-        for piece in [text] if isinstance(text, str) else text:
-            click.echo(piece, nl=False)
         return
-    try:
-        write_atomic(output, text)
-    except OSError as e:
-        where = f"{e.filename}: " if e.filename and str(e.filename) != str(output) else ""
-        raise click.ClickException(f"cannot write {output} ({where}{e.strerror or e})") from e
+    from .ingest import expand_paths
+    from .output import input_clash
+
+    same = input_clash(output, expand_paths(paths))
+    if same is not None:
+        which = "one of the input files" if same == output else f"the input file {same}"
+        raise click.BadParameter(
+            f"{output} is {which}; writing the report there would destroy it. Choose another "
+            "file",
+            param_hint="'--output' / '-o'",
+        )
 
 
 def render_to_string(render: Callable[[Console], None], width: int | None) -> str:
@@ -197,12 +174,13 @@ def compare_cmd(
         from .report.render import render_report
         from .report.serialize import iter_json, to_dict
 
+        check_output(output, paths)
         with embedding_progress(Console(stderr=True)) as progress:
             report = compare_articles(paths, settings, progress=progress)
         if fmt == "json":
-            emit(iter_json(to_dict(report)), output)
+            write_report(iter_json(to_dict(report)), output)
         else:
-            emit(render_to_string(lambda c: render_report(report, c), width), output)
+            write_report(render_to_string(lambda c: render_report(report, c), width), output)
 
     run(ctx, job)
 
@@ -230,13 +208,14 @@ def query_cmd(
         from .report.render import render_query
         from .report.serialize import iter_json, query_to_dict
 
+        check_output(output, paths)
         with embedding_progress(Console(stderr=True)) as progress:
             result, articles, sentences, emb = query_articles(text, paths, settings, progress=progress)
         if fmt == "json":
-            emit(iter_json(query_to_dict(result, articles, sentences, emb.model_id)), output)
+            write_report(iter_json(query_to_dict(result, articles, sentences, emb.model_id)), output)
         else:
             shown = render_to_string(lambda c: render_query(result, articles, sentences, c), None)
-            emit(shown, output)
+            write_report(shown, output)
 
     run(ctx, job)
 

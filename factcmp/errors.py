@@ -21,3 +21,7 @@ class ModelUnavailable(FactcmpError):
 
 class SchemaError(FactcmpError):
     """A JSON document does not match the schema this version reads."""
+
+
+class OutputError(FactcmpError):
+    """The report cannot be written where it was asked to go."""

@@ -13,9 +13,11 @@ import os
 import shutil
 import signal
 import sqlite3
+import stat
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 import zlib
 from collections.abc import Iterator
@@ -27,6 +29,7 @@ from click.testing import CliRunner
 from conftest import DATA, FakeEmbedder, article_text, write
 
 import factcmp.cli
+import factcmp.output
 from factcmp.cli import cli
 
 TESTS = Path(__file__).parent
@@ -348,7 +351,7 @@ def test_output_is_written_whole_or_not_at_all(
         out_file.write_text("the previous report\n")
     real_fdopen = os.fdopen
     monkeypatch.setattr(
-        factcmp.cli.os, "fdopen", lambda *a, **k: _FailingFile(real_fdopen(*a, **k), error)
+        factcmp.output.os, "fdopen", lambda *a, **k: _FailingFile(real_fdopen(*a, **k), error)
     )
     result = CliRunner().invoke(
         cli,
@@ -404,6 +407,153 @@ def test_unwritable_output_is_one_line(tmp_path: Path, no_real_model: FakeEmbedd
         f"Error: cannot write {blocker / 'report.txt'} ({blocker}: File exists)"
     )
     assert "Traceback" not in result.output
+
+
+# --- -o on special files, and standard output that fails ------------------------------------
+
+TINY = [str(DATA / "tiny_lv.txt"), str(DATA / "tiny_sl.txt")]
+
+
+def compare_to(target: str | Path, *extra: str) -> Any:
+    return CliRunner().invoke(cli, ["compare", *TINY, "-f", "json", "-o", str(target), *extra])
+
+
+def device(tmp_path: Path, name: str, kind: int, major: int, minor: int) -> Path:
+    """A device node in ``tmp_path`` (root only): /dev/null (1, 3) or /dev/full (1, 7) made
+    here, so that a failing test replaces a node of its own, never the system's."""
+    if os.geteuid() != 0:
+        pytest.skip("making device nodes takes root")
+    path = tmp_path / name
+    os.mknod(path, kind | 0o666, os.makedev(major, minor))
+    return path
+
+
+def test_output_to_a_fifo_is_written_through(tmp_path: Path, no_real_model: FakeEmbedder) -> None:
+    # It used to be replaced by a regular file (rc 0), and the reader got nothing.
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[str] = []
+    reader = threading.Thread(
+        target=lambda: got.append(fifo.read_text(encoding="utf-8")), daemon=True
+    )
+    reader.start()
+    result = compare_to(fifo)
+    reader.join(timeout=30)
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert json.loads(got[0])["schema_version"]
+
+
+def test_output_to_a_character_device_keeps_the_node(
+    tmp_path: Path, no_real_model: FakeEmbedder
+) -> None:
+    null = device(tmp_path, "null", stat.S_IFCHR, 1, 3)
+    result = compare_to(null)
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISCHR(null.lstat().st_mode)
+
+
+def test_output_to_a_full_device_fails_and_keeps_the_node(
+    tmp_path: Path, no_real_model: FakeEmbedder
+) -> None:
+    full = device(tmp_path, "full", stat.S_IFCHR, 1, 7)
+    result = compare_to(full)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"Error: cannot write {full} (No space left on device)"
+    assert stat.S_ISCHR(full.lstat().st_mode)
+
+
+def test_output_to_a_block_device_is_refused(tmp_path: Path, no_real_model: FakeEmbedder) -> None:
+    disk = device(tmp_path, "disk", stat.S_IFBLK, 7, 0)
+    result = compare_to(disk)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"Error: cannot write {disk}: it is a block device; -o takes a file name, a FIFO or a "
+        "terminal"
+    )
+    assert stat.S_ISBLK(disk.lstat().st_mode)
+
+
+@pytest.mark.parametrize("dangling", [False, True], ids=["to-a-file", "dangling"])
+def test_output_through_a_symlink_replaces_its_target(
+    tmp_path: Path, no_real_model: FakeEmbedder, dangling: bool
+) -> None:
+    target = tmp_path / "reports" / "latest.json"
+    target.parent.mkdir()
+    if not dangling:
+        target.write_text("old\n")
+    link = tmp_path / "report.json"
+    link.symlink_to(target)
+    result = compare_to(link)
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and link.resolve() == target
+    assert json.loads(target.read_text())["schema_version"]
+    assert sorted(p.name for p in target.parent.iterdir()) == ["latest.json"]
+
+
+@pytest.mark.parametrize("how", ["same-name", "other-name", "link"])
+def test_output_onto_an_input_file_is_refused(
+    tmp_path: Path, no_real_model: FakeEmbedder, how: str
+) -> None:
+    # It overwrote the article without a word.
+    corpus = tmp_path / "corpus"
+    lv = write(corpus / "lv.txt", (DATA / "tiny_lv.txt").read_text(encoding="utf-8"))
+    write(corpus / "sl.txt", (DATA / "tiny_sl.txt").read_text(encoding="utf-8"))
+    before = lv.read_bytes()
+    output = {"same-name": lv, "other-name": corpus / ".." / "corpus" / "lv.txt",
+              "link": tmp_path / "out.txt"}[how]
+    if how == "link":
+        output.symlink_to(lv)
+    result = CliRunner().invoke(cli, ["compare", str(corpus), "-o", str(output)])
+    assert result.exit_code == 2, result.output
+    which = "one of the input files" if how == "same-name" else f"the input file {lv}"
+    assert (
+        f"Invalid value for '--output' / '-o': {output} is {which}; writing the report there "
+        "would destroy it. Choose another file"
+    ) in result.stderr
+    assert lv.read_bytes() == before and not no_real_model.calls
+
+
+@pytest.mark.parametrize("name", ["-", "/dev/stdout"])
+def test_output_dash_and_dev_stdout_are_standard_output(
+    name: str, no_real_model: FakeEmbedder
+) -> None:
+    result = compare_to(name)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["schema_version"]
+
+
+def run_piped(src: Path, tmp_path: Path, stdout: Any, *args: str) -> subprocess.Popen[bytes]:
+    """``python -m factcmp`` with the fake embedder, its standard output sent to ``stdout``."""
+    runner = tmp_path / "runner.py"
+    runner.write_text(RUNNER)
+    env = {**os.environ, "FACTCMP_CACHE_DIR": str(tmp_path / "cache"),
+           "MARKS": str(tmp_path / "marks"), "PYTHONPATH": str(src)}
+    return subprocess.Popen(
+        [sys.executable, str(runner), *args], env=env, stdout=stdout, stderr=subprocess.PIPE
+    )
+
+
+def test_closed_pipe_on_stdout_exits_quietly(src: Path, tmp_path: Path) -> None:
+    # `factcmp compare ... | head -c 10` printed "Error: unexpected BrokenPipeError".
+    proc = run_piped(src, tmp_path, subprocess.PIPE, "compare", str(CORPUS), "-f", "json")
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(10) == b'{\n  "schem'
+    proc.stdout.close()  # as head does: far less than the report (177 kB, over a pipe's 64 kB)
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141  # 128 + SIGPIPE, what a shell reports for `yes | head`
+    assert err == ""
+
+
+def test_full_disk_on_stdout_is_one_line(src: Path, tmp_path: Path) -> None:
+    # `factcmp compare ... > /dev/full` printed "Error: unexpected OSError".
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    with open("/dev/full", "wb") as full:
+        proc = run_piped(src, tmp_path, full, "compare", *TINY, "-f", "json")
+        _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1
+    assert err.decode().strip() == "Error: cannot write to standard output (No space left on device)"
 
 
 # --- the real model (slow) ----------------------------------------------------------------
