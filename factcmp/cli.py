@@ -154,7 +154,10 @@ def render_to_string(render: Callable[[Console], None], width: int | None) -> st
 @cli.command(name="compare")
 @paths_argument
 @model_option
-@format_option
+@click.option(
+    "--format", "-f", "fmt", type=click.Choice(["text", "json", "html"]), default="text",
+    show_default=True, help="Terminal report, JSON, or a self-contained HTML page.",
+)
 @output_option
 @no_cache_option
 @click.option("--width", type=click.IntRange(40, 400), help="Report width in columns (text format).")
@@ -179,6 +182,10 @@ def compare_cmd(
             report = compare_articles(paths, settings, progress=progress)
         if fmt == "json":
             write_report(iter_json(to_dict(report)), output)
+        elif fmt == "html":
+            from .report.html import render_html
+
+            write_report(render_html(report), output)
         else:
             write_report(render_to_string(lambda c: render_report(report, c), width), output)
 

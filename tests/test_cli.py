@@ -94,6 +94,24 @@ def test_compare_output_file(corpus: Path, tmp_path: Path, no_real_model: FakeEm
     assert [p.name for p in target.parent.iterdir()] == ["report.json"]  # no temp file left
 
 
+@pytest.mark.parametrize("to_file", [False, True], ids=["stdout", "file"])
+def test_compare_html(
+    corpus: Path, tmp_path: Path, no_real_model: FakeEmbedder, to_file: bool
+) -> None:
+    from factcmp.report.html import render_html
+
+    target = tmp_path / "report.html"
+    result = run("compare", corpus, "-f", "html", *(["-o", target] if to_file else []))
+    assert result.exit_code == 0, result.output
+    page = target.read_text(encoding="utf-8") if to_file else result.stdout
+    report = compare_articles([corpus], Settings(use_cache=False), embedder=FakeEmbedder())
+    assert page == render_html(report)
+    assert page.lower().startswith("<!doctype html>")
+    for finding in report.findings:
+        if len(finding.articles) > 1:
+            assert finding.claim.id in page
+
+
 def test_compare_text_output_file(
     corpus: Path, tmp_path: Path, no_real_model: FakeEmbedder
 ) -> None:
