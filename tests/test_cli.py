@@ -290,7 +290,7 @@ def test_folder_without_articles(tmp_path: Path, no_real_model: FakeEmbedder) ->
 
 def test_same_id_twice(no_real_model: FakeEmbedder) -> None:
     path = DATA / "tiny_lv.txt"
-    assert_clean_error(run("compare", path, path), 1, "two articles have the id 'tiny-lv'")
+    assert_clean_error(run("compare", path, path), 1, f"{path} and {path} are the same file")
 
 
 def test_no_sentences_left(tmp_path: Path, no_real_model: FakeEmbedder) -> None:

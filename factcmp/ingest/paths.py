@@ -10,7 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ..errors import IngestError
@@ -109,3 +109,47 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
         else:
             raise IngestError(f"{shown(path)}: not a regular file or folder")
     return files
+
+
+def unique_ids(ids: Sequence[str], paths: Sequence[str], explicit: Sequence[bool]) -> list[str]:
+    """Article ids made unique: a file-name id (no ``id:`` header) shared with another article
+    gets its folder name in front, ``delfi/putin`` and ``lsm/putin`` for ``delfi/putin.txt``
+    and ``lsm/putin.txt``, or as many folders as it takes. Ids that clash with no other stay
+    as they are. The result depends on the set of files only, not on their order.
+
+    Raises:
+        IngestError: the same file is passed twice, or two ``id:`` headers give the same id.
+    """
+    out = list(ids)
+    groups: dict[str, list[int]] = {}
+    for i, article_id in enumerate(ids):
+        groups.setdefault(article_id, []).append(i)
+    for members in groups.values():
+        derived = [i for i in members if not explicit[i]]
+        if len(members) < 2 or not derived:
+            continue
+        others = {x for j, x in enumerate(ids) if j not in members}
+        folders = {i: Path(os.path.abspath(paths[i])).parent.parts[1:] for i in derived}
+        for depth in range(1, max(len(f) for f in folders.values()) + 1):
+            named = {i: "/".join((*folders[i][-depth:], ids[i])) for i in derived}
+            if len(set(named.values())) == len(derived) and not others & set(named.values()):
+                for i, name in named.items():
+                    out[i] = name
+                break
+    seen: dict[str, int] = {}
+    for i, article_id in enumerate(out):
+        if article_id in seen:
+            a, b = paths[seen[article_id]], paths[i]
+            same = False
+            try:
+                same = os.path.samefile(a, b)
+            except OSError:
+                pass
+            if same:
+                raise IngestError(f"{a} and {b} are the same file; pass each file once")
+            raise IngestError(
+                f"two articles have the id {article_id!r}: {a} and {b}; give one of them "
+                "another 'id:' header"
+            )
+        seen[article_id] = i
+    return out

@@ -17,6 +17,7 @@ Without a header the language is detected, and a first line starting with ``date
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import datetime as dt
 import hashlib
 import logging
@@ -27,7 +28,7 @@ from pathlib import Path
 
 from ..errors import IngestError, UnsupportedLanguage
 from ..types import Article
-from .paths import expand_paths, os_problem
+from .paths import expand_paths, os_problem, unique_ids
 
 log = logging.getLogger(__name__)
 
@@ -263,7 +264,7 @@ _IDENTIFIER = None
 
 
 def read_article(path: Path) -> Article:
-    """Read one file into an :class:`Article`.
+    """Read one file into an :class:`Article`; its id is the ``id:`` header or the file name.
 
     Raises:
         IngestError: unreadable, empty, binary or malformed.
@@ -303,21 +304,23 @@ def read_article(path: Path) -> Article:
 
 
 def read_articles(paths: Sequence[str | Path]) -> list[Article]:
-    """Read every article under ``paths``, in a stable order.
+    """Read every article under ``paths``, in a stable order, with unique ids (see
+    :func:`~factcmp.ingest.paths.unique_ids`: ``delfi/putin`` and ``lsm/putin`` when two
+    folders hold a ``putin.txt``).
 
     Raises:
-        IngestError: a path is missing or unreadable, or two articles share an id.
+        IngestError: a path is missing or unreadable, a file is passed twice, or two ``id:``
+            headers give the same id.
     """
     articles = [read_article(p) for p in expand_paths(paths)]
-    seen: dict[str, str] = {}
+    explicit = [a.id != Path(a.path).stem for a in articles]
+    ids = unique_ids([a.id for a in articles], [a.path for a in articles], explicit)
+    articles = [
+        a if a.id == i else dataclasses.replace(a, id=i)
+        for a, i in zip(articles, ids, strict=True)
+    ]
     same_text: dict[str, str] = {}
     for article in articles:
-        if article.id in seen:
-            raise IngestError(
-                f"two articles have the id {article.id!r}: {seen[article.id]} and {article.path}; "
-                "pass each file once, or rename one or give it an 'id:' header"
-            )
-        seen[article.id] = article.path
         digest = hashlib.sha256(article.text.strip().encode("utf-8")).hexdigest()
         if digest in same_text:
             log.warning(
