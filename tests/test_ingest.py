@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from conftest import CORPUS, DATA, SEEDS, article_text, write
 
-from factcmp.errors import IngestError, UnsupportedLanguage
+from factcmp.errors import ConfigError, IngestError, UnsupportedLanguage
 from factcmp.ingest.read import decode, expand_paths, read_article, read_articles
 from factcmp.ingest.segment import segment
 
@@ -585,6 +585,78 @@ def test_ten_megabyte_article_is_read(tmp_path: Path) -> None:
     assert article.lang == "lv"
     assert article.text == text
     assert path.stat().st_size >= 10_000_000
+
+
+def test_article_over_the_size_limit_is_refused_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A 50 MB file was read for 3 minutes and embedded without a word about its size.
+    monkeypatch.delenv("FACTCMP_MAX_ARTICLE_MB", raising=False)
+    small = write(tmp_path / "small.txt", article_text("lv", "Teksts."))
+    big = tmp_path / "big.txt"
+    with open(big, "wb") as f:
+        f.truncate(50_000_000)  # sparse: the limit is checked before a byte is read
+    with pytest.raises(
+        IngestError,
+        match=r"big\.txt: 50\.0 MB, over the 1 MB limit for one article \(a long news article "
+        r"is 0\.1 MB\); if it is one article, raise the limit: FACTCMP_MAX_ARTICLE_MB=50 "
+        r"\(0: no limit\)",
+    ):
+        read_articles([small, big])
+
+
+@pytest.mark.parametrize(("env", "read"), [("60", True), ("0", True), ("49.9", False)])
+def test_size_limit_is_raised_by_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: str, read: bool
+) -> None:
+    monkeypatch.setenv("FACTCMP_MAX_ARTICLE_MB", env)
+    path = write(tmp_path / "big.txt", article_text("lv", "Teksts ir garš.\n"))
+    with open(path, "ab") as f:
+        f.truncate(50_000_000 - 1)
+    with open(path, "ab") as f:
+        f.write(b"\n")
+    if read:
+        with pytest.raises(IngestError, match="NUL bytes"):  # past the limit, onto the content
+            read_articles([path])
+    else:
+        with pytest.raises(IngestError, match=r"over the 49\.9 MB limit"):
+            read_articles([path])
+
+
+@pytest.mark.parametrize("env", ["ten", "-1", "inf", "nan"])
+def test_size_limit_must_be_a_number(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: str
+) -> None:
+    monkeypatch.setenv("FACTCMP_MAX_ARTICLE_MB", env)
+    path = write(tmp_path / "a.txt", article_text("lv", "Teksts."))
+    with pytest.raises(ConfigError, match=rf"FACTCMP_MAX_ARTICLE_MB='{env}' is not a number"):
+        read_articles([path])
+
+
+def test_line_without_sentence_end_is_cut_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A 2 MB line without punctuation became 1,000 pieces without a word.
+    words = ("putins kims phenjanā līgumu parakstīja trešdien vizītē sarunās " * 2600).strip()
+    path = write(tmp_path / "blob.txt", article_text("lv", "Virsraksts\n" + words + "\n"))
+    article = read_article(path)
+    with caplog.at_level(logging.WARNING, logger="factcmp"):
+        pieces = segment(article)
+    assert len(pieces) > 40
+    assert (
+        f"{path}: a line of {len(words):,} characters (at character {article.text_offset + 11})"
+        f" has no sentence end; it is cut into {len(pieces) - 1} pieces of about 2,000 characters"
+    ) in caplog.text
+
+
+def test_long_line_of_sentences_is_cut_without_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    line = "Putins parakstīja līgumu ar Kimu trešdien. " * 400
+    path = write(tmp_path / "long.txt", article_text("lv", line))
+    with caplog.at_level(logging.WARNING, logger="factcmp"):
+        assert len(segment(read_article(path))) == 400
+    assert caplog.text == ""
 
 
 def test_two_thousand_small_files(tmp_path: Path) -> None:

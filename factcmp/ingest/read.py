@@ -21,11 +21,15 @@ import dataclasses
 import datetime as dt
 import hashlib
 import logging
+import math
+import os
 import re
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
+from ..config import max_article_bytes
 from ..errors import IngestError, UnsupportedLanguage
 from ..types import Article
 from .paths import expand_paths, os_problem, unique_ids
@@ -263,16 +267,28 @@ def detect_language(text: str) -> tuple[str, float]:
 _IDENTIFIER = None
 
 
-def read_article(path: Path) -> Article:
+def read_article(path: Path, max_bytes: int | None = None) -> Article:
     """Read one file into an :class:`Article`; its id is the ``id:`` header or the file name.
 
+    Args:
+        path: the file.
+        max_bytes: refuse a larger file (``None``: no limit).
+
     Raises:
-        IngestError: unreadable, empty, binary or malformed.
+        IngestError: unreadable, too large, empty, binary or malformed.
         UnsupportedLanguage: the header's ``lang`` is no ISO 639-1 code, or there is no
             ``lang`` and the language cannot be told.
     """
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if max_bytes is not None and size > max_bytes:
+                raise IngestError(
+                    f"{path}: {size / 1e6:,.1f} MB, over the {max_bytes / 1e6:g} MB limit for "
+                    "one article (a long news article is 0.1 MB); if it is one article, raise "
+                    f"the limit: FACTCMP_MAX_ARTICLE_MB={math.ceil(size / 1e6)} (0: no limit)"
+                )
+            data = f.read()
     except OSError as e:
         raise os_problem(path, e) from e
     text = decode(data, path)
@@ -303,16 +319,25 @@ def read_article(path: Path) -> Article:
     )
 
 
-def read_articles(paths: Sequence[str | Path]) -> list[Article]:
+def read_articles(
+    paths: Sequence[str | Path], max_bytes: int | None | Literal["env"] = "env"
+) -> list[Article]:
     """Read every article under ``paths``, in a stable order, with unique ids (see
     :func:`~factcmp.ingest.paths.unique_ids`: ``delfi/putin`` and ``lsm/putin`` when two
     folders hold a ``putin.txt``).
 
+    Args:
+        paths: files and folders.
+        max_bytes: the size limit of one file (``None``: none); by default
+            :func:`~factcmp.config.max_article_bytes` (``$FACTCMP_MAX_ARTICLE_MB``).
+
     Raises:
-        IngestError: a path is missing or unreadable, a file is passed twice, or two ``id:``
-            headers give the same id.
+        IngestError: a path is missing, unreadable or over the size limit, a file is passed
+            twice, or two ``id:`` headers give the same id.
+        ConfigError: ``$FACTCMP_MAX_ARTICLE_MB`` is not a number.
     """
-    articles = [read_article(p) for p in expand_paths(paths)]
+    limit = max_article_bytes() if max_bytes == "env" else max_bytes
+    articles = [read_article(p, limit) for p in expand_paths(paths)]
     explicit = [a.id != Path(a.path).stem for a in articles]
     ids = unique_ids([a.id for a in articles], [a.path for a in articles], explicit)
     articles = [

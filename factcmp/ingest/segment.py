@@ -153,7 +153,15 @@ def segment(article: Article) -> list[Sentence]:
     for offset, line in content_lines(article.text):
         kind: SentenceKind = "body" if line.endswith(tuple(_TERMINAL)) else "heading"
         cursor = 0
-        for piece in (p for chunk in _chunks(line) for p in splitter.split(chunk)):
+        chunks = list(_chunks(line))
+        if len(chunks) > 1 and not _SURE_END_RE.search(line):
+            log.warning(
+                "%s: a line of %s characters (at character %d) has no sentence end; it is cut "
+                "into %d pieces of about %s characters, each compared as one sentence",
+                article.path, f"{len(line):,}", article.text_offset + offset, len(chunks),
+                f"{_CHUNK:,}",
+            )
+        for piece in (p for chunk in chunks for p in splitter.split(chunk)):
             piece = piece.strip()
             if not piece:
                 continue
