@@ -314,7 +314,13 @@ def test_missing_key_is_a_schema_error(key: str) -> None:
 
 @pytest.mark.parametrize(
     ("path", "value"),
-    [(("claims",), "x"), (("articles",), None), (("claims", 0, "links"), [1])],
+    [
+        (("claims",), "x"),
+        (("articles",), None),
+        (("claims", 0, "links"), [1]),
+        (("claims", 1, "possibly"), [1]),
+        (("claims", 1, "possibly", 0), {"article": "b", "sentence": "b:0"}),
+    ],
 )
 def test_mistyped_value_is_a_schema_error(path: tuple[Any, ...], value: Any) -> None:
     data: Any = json.loads(dumps(to_dict(hand_made_report())))

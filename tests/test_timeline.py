@@ -110,3 +110,18 @@ def test_terminal_report_shows_values_words_and_timeline(tmp_path: Path) -> None
     assert "first seen 2024-06 (A)" in out
     assert "Timeline" in out
     assert max(len(line) for line in out.splitlines()) <= 80
+
+
+def test_an_article_that_possibly_states_a_claim_is_not_its_first_source() -> None:
+    """b (2023-09) has a close sentence, not linked: the claim is first seen in a (2024-06), and
+    b's timeline entry neither carries nor first carries it."""
+    sentences = [sentence(a.id) for a in ARTICLES]
+    claims = [
+        Claim("c1", ("a:0", "c:0"), (Link("a:0", "c:0", 1.0),), possible=(Link("a:0", "b:0", 0.1),)),
+        Claim("c2", ("b:0",), ()),
+        Claim("c3", ("d:0",), ()),
+    ]
+    findings = compare(ARTICLES, sentences, claims)
+    assert findings[0].possibly == ("b",) and findings[0].first_seen == "a"
+    entry = {t.article: t for t in build_timeline(ARTICLES, findings)}["b"]
+    assert entry.claims == ("c2",) and entry.new_claims == ("c2",)
