@@ -127,9 +127,17 @@ def check_output(output: Path | None, paths: tuple[Path, ...]) -> None:
     if output is None:
         return
     from .ingest import expand_paths
-    from .output import input_clash
+    from .ingest.paths import ARTICLE_SUFFIXES, NOTES
+    from .output import input_clash, inside
 
-    same = input_clash(output, expand_paths(paths))
+    inputs = expand_paths(paths)
+    same = input_clash(output, inputs)
+    readable = output.suffix.lower() in ARTICLE_SUFFIXES and not output.name.startswith(".")
+    if same is None and readable and output.name.upper() not in NOTES and inside(output, paths):
+        log.warning(
+            "%s is inside an input folder: the next run on that folder will read the report "
+            "as an article", output,
+        )
     if same is not None:
         which = "one of the input files" if same == output else f"the input file {same}"
         raise click.BadParameter(

@@ -79,6 +79,16 @@ def input_clash(output: Path, inputs: Sequence[Path]) -> Path | None:
     return None
 
 
+def inside(output: Path, paths: Sequence[Path]) -> bool:
+    """Whether ``output`` lies in one of the folders among ``paths`` (at any depth)."""
+    where = Path(os.path.realpath(output))
+    for path in paths:
+        folder = Path(os.path.realpath(path))
+        if folder.is_dir() and folder in where.parents:
+            return True
+    return False
+
+
 def write_atomic(path: Path, text: Text) -> None:
     """Write ``text`` to ``path`` so that readers see the old file or the new, never half.
 

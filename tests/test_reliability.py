@@ -514,6 +514,19 @@ def test_output_onto_an_input_file_is_refused(
     assert lv.read_bytes() == before and not no_real_model.calls
 
 
+@pytest.mark.parametrize(("name", "warned"), [("report.txt", True), ("report.json", False)])
+def test_output_inside_an_input_folder_warns(
+    tmp_path: Path, no_real_model: FakeEmbedder, name: str, warned: bool
+) -> None:
+    corpus = tmp_path / "corpus"
+    for lang in ("lv", "sl"):
+        write(corpus / f"{lang}.txt", (DATA / f"tiny_{lang}.txt").read_text(encoding="utf-8"))
+    result = CliRunner().invoke(cli, ["compare", str(corpus), "-o", str(corpus / name)])
+    assert result.exit_code == 0, result.output
+    message = "is inside an input folder: the next run on that folder will read the report"
+    assert (message in " ".join(result.stderr.split())) == warned
+
+
 @pytest.mark.parametrize("name", ["-", "/dev/stdout"])
 def test_output_dash_and_dev_stdout_are_standard_output(
     name: str, no_real_model: FakeEmbedder
