@@ -7,7 +7,7 @@ import os
 import random
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import pytest
 from conftest import CORPUS, DATA, SEEDS, article_text, write
@@ -450,27 +450,41 @@ def test_different_content_does_not_warn(
 def test_permission_denied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write(tmp_path / "locked.txt", article_text("en", "Secret."))
     if os.geteuid() == 0:  # root reads anything: simulate the refusal
-        real = Path.read_bytes
+        real = Path.open
 
-        def refuse(self: Path) -> bytes:
+        def refuse(self: Path, *args: Any, **kwargs: Any) -> Any:
             if self.name == "locked.txt":
                 raise PermissionError(13, "Permission denied", str(self))
-            return real(self)
+            return real(self, *args, **kwargs)
 
-        monkeypatch.setattr(Path, "read_bytes", refuse)
+        monkeypatch.setattr(Path, "open", refuse)
     else:
         path.chmod(0)
     with pytest.raises(IngestError, match=r"locked\.txt: permission denied; make it readable"):
         read_article(path)
 
 
-def test_io_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = write(tmp_path / "flaky.txt", article_text("en", "Text."))
+class _FlakyFile:
+    def __init__(self, real: Any) -> None:
+        self.real = real
 
-    def fail(self: Path) -> bytes:
+    def fileno(self) -> int:
+        return int(self.real.fileno())
+
+    def read(self, *args: Any) -> bytes:
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(Path, "read_bytes", fail)
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.real.close()
+
+
+def test_io_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path / "flaky.txt", article_text("en", "Text."))
+    real = Path.open
+    monkeypatch.setattr(Path, "open", lambda self, *a, **k: _FlakyFile(real(self, *a, **k)))
     with pytest.raises(IngestError, match=r"flaky\.txt: cannot read \(Input/output error\)"):
         read_article(path)
 

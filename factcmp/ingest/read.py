@@ -280,7 +280,7 @@ def read_article(path: Path, max_bytes: int | None = None) -> Article:
             ``lang`` and the language cannot be told.
     """
     try:
-        with open(path, "rb") as f:
+        with path.open("rb") as f:
             size = os.fstat(f.fileno()).st_size
             if max_bytes is not None and size > max_bytes:
                 raise IngestError(
