@@ -515,3 +515,29 @@ def test_header_is_read_after_blank_lines_with_any_line_ends(
     found, start = parse_header(head + body, Path("x.txt"))
     assert found == {k: v.strip() for k, v in meta.items()}
     assert start == len(head)
+
+
+# --- YAML anchors and aliases ----------------------------------------------------------------
+
+
+@st.composite
+def alias_headers(draw: st.DrawFn) -> str:
+    """A header that defines anchors and refers to them: flow or block, mapping or list,
+    nested ``levels`` deep and ``width`` aliases wide (9 x 9 levels is a "billion laughs")."""
+    levels, width = draw(st.integers(1, 12)), draw(st.integers(1, 9))
+    block = draw(st.booleans())
+    lines = ["- &a0 lol" if block else "a0: &a0 lol"]
+    for i in range(1, levels + 1):
+        refs = ", ".join([f"*a{i - 1}"] * width)
+        lines.append(f"- &a{i} [{refs}]" if block else f"a{i}: &a{i} [{refs}]")
+    if draw(st.booleans()):
+        lines.insert(0, "lang: lv" if not block else "- lang: lv")
+    return "---\n" + "\n".join(lines) + "\n---\nTeksts.\n"
+
+
+@profile(100)
+@given(text=alias_headers())
+def test_headers_with_aliases_are_refused_before_they_grow(text: str) -> None:
+    # A list of nested aliases grew memory without limit (1.4 GB in 45 s, 4.5 GB in 125 s).
+    with pytest.raises(IngestError, match="metadata header uses YAML anchors or aliases"):
+        parse_header(text, Path("bomb.txt"))
