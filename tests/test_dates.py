@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from factcmp.annotate.dates import dates_compatible, find_dates, in_since_clause, parse_article_date
 
@@ -143,3 +145,23 @@ def test_article_date_off_the_calendar_is_unreadable(date: str) -> None:
 def test_no_such_day_is_not_held_against_a_weekday() -> None:
     assert dates_compatible("2024-02-31", "2024-02/wed")
     assert dates_compatible("2024-02/wed", "2024-02-31")
+
+
+_WEEKDAY_TEXTS = st.sampled_from([
+    "Putins ieradās otrdien.", "Putin je prispel v sredo.", "Pútín kom á miðvikudag.",
+    "He arrived on Friday, in June, last year.", "pagājušā gada septembrī, svētdien",
+])
+
+
+@settings(max_examples=200, derandomize=True, deadline=None, database=None)
+@given(
+    year=st.integers(0, 9999), month=st.integers(0, 99), day=st.none() | st.integers(0, 99),
+    text=_WEEKDAY_TEXTS, lang=st.sampled_from(["lv", "sl", "is", "en"]),
+)
+def test_any_article_date_resolves_or_is_ignored(
+    year: int, month: int, day: int | None, text: str, lang: str
+) -> None:
+    date = f"{year:04d}-{month:02d}" + (f"-{day:02d}" if day is not None else "")
+    for found in find_dates(text, lang, date):  # never "day is out of range for month"
+        for other in ("2024-02-31", "2024-06/wed", found.value):
+            dates_compatible(found.value, other)

@@ -565,6 +565,13 @@ def test_broken_link(tmp_path: Path) -> None:
         expand_paths([link])
 
 
+def test_fifo_as_input_is_refused_unopened(tmp_path: Path) -> None:
+    fifo = tmp_path / "feed.txt"
+    os.mkfifo(fifo)  # opening it would wait for a writer for ever
+    with pytest.raises(IngestError, match=r"feed\.txt: a FIFO, not an article file or folder"):
+        expand_paths([fifo])
+
+
 def test_folder_walk_keeps_linked_files_and_skips_hidden(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     real = write(tmp_path / "elsewhere" / "x.txt", article_text("lv", "Teksts."))

@@ -152,7 +152,7 @@ def parse_article_date(date: str | None) -> tuple[int | None, int | None, int | 
         return None, None, None
     y, mo, d = (int(g) if g else None for g in m.groups())
     try:
-        dt.date(y or 0, mo or 1, d or 1)
+        dt.date(y or 0, 1 if mo is None else mo, 1 if d is None else d)
     except ValueError:
         return None, None, None
     return y, mo, d

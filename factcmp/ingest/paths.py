@@ -107,7 +107,13 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
         elif stat.S_ISREG(mode):
             files.append(path)
         else:
-            raise IngestError(f"{shown(path)}: not a regular file or folder")
+            kind = "a FIFO" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or (
+                stat.S_ISBLK(mode)
+            ) else "a socket" if stat.S_ISSOCK(mode) else "not a regular file"
+            raise IngestError(
+                f"{shown(path)}: {kind}, not an article file or folder; pass text files "
+                f"({', '.join(sorted(ARTICLE_SUFFIXES))}) or folders of them"
+            )
     return files
 
 
