@@ -144,6 +144,8 @@ def test_unusable_location_caches_in_memory(
     with caplog.at_level(logging.WARNING, logger="factcmp"):
         cache = EmbeddingCache(blocker / "embeddings.sqlite3")
     assert "caching in memory only" in caplog.text
+    assert "make the folder writable, or set FACTCMP_CACHE_DIR" in caplog.text
+    assert str(blocker / "embeddings.sqlite3") in caplog.text
     cache.put("m", TEXTS, vectors(3))
     assert all(v is not None for v in cache.get("m", TEXTS))
 

@@ -83,7 +83,11 @@ class EmbeddingCache:
         return db
 
     def _fallback(self, e: Exception) -> sqlite3.Connection:
-        log.warning("cannot open the embedding cache %s (%s); caching in memory only", self.path, e)
+        log.warning(
+            "cannot open the embedding cache %s (%s); caching in memory only, so the next run "
+            "embeds again: make the folder writable, or set FACTCMP_CACHE_DIR to one",
+            self.path, e,
+        )
         return self._open(":memory:")
 
     def _rebuild(self) -> None:
