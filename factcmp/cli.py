@@ -113,6 +113,10 @@ def cli(debug: bool, verbose: bool) -> None:
     """Compare the facts of news articles across languages.
 
     Cache (converted default model, embeddings): $FACTCMP_CACHE_DIR or the user cache folder.
+    Article files over 1 MB are refused: raise the limit with $FACTCMP_MAX_ARTICLE_MB (0: none).
+
+    Exit codes: 0 done, 1 bad input or a failure, 2 bad usage, 130 Ctrl-C, 141 standard
+    output closed (| head), 143 terminated.
     """
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING,

@@ -347,6 +347,9 @@ def test_version_and_help() -> None:
     result = run("--help")
     assert result.exit_code == 0
     assert "compare" in result.stdout and "query" in result.stdout
+    help_text = " ".join(result.stdout.split())
+    assert "$FACTCMP_MAX_ARTICLE_MB" in help_text
+    assert "Exit codes: 0 done, 1 bad input or a failure, 2 bad usage, 130 Ctrl-C, 141" in help_text
 
 
 # --- the real embedder path, with the model replaced -----------------------------------------
