@@ -506,3 +506,10 @@ def test_a_claim_of_one_article_nobody_possibly_states_is_not_shown() -> None:
     out = _rendered(dataclasses.replace(report, findings=(report.findings[0], c2)))
     assert "c2" not in out.split("Timeline")[0]
     assert not any("◐" in line for line in out.splitlines() if "│" in line)
+
+
+def test_legend_names_the_possible_bar_the_report_was_made_with() -> None:
+    report = hand_made_report()
+    assert "(scoring" not in _rendered(report)  # a report that does not record its bar
+    barred = dataclasses.replace(report, settings={**report.settings, "possible_threshold": 0.2})
+    assert "closest sentence (scoring 0.20 or more)" in " ".join(_rendered(barred).split())

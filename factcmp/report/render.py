@@ -209,6 +209,12 @@ def timeline_table(report: Report) -> Table:
     return table
 
 
+def _setting(report: Report, key: str) -> float | None:
+    """A numeric setting the report was made with (a bar), or None when it does not say."""
+    value = report.settings.get(key)
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
 def render_report(report: Report, console: Console) -> None:
     """Print the articles, the coverage matrix and every claim it shows: those stated by two or
     more articles, and those stated by one that another possibly states."""
@@ -233,10 +239,11 @@ def render_report(report: Report, console: Console) -> None:
     console.print(
         f"A verdict with ? rests on weak evidence (a link scoring under {STRONG_LINK:.2f}): the "
         "sentences may not state the same thing, so read them. A verdict is over the articles "
-        "that state the claim. Possibly: the article's closest sentence, shown under the claim "
-        "with its score, did not become a link; it may state the claim in other words or only "
-        "look like it, and never changes the verdict. Silent: no sentence of the article comes "
-        "close. "
+        "that state the claim. Possibly: the article's closest sentence"
+        + (f" (scoring {bar:.2f} or more)" if (bar := _setting(report, "possible_threshold")) else "")
+        + ", shown under the claim with its score, did not become a link; it may state the "
+        "claim in other words or only look like it, and never changes the verdict. Silent: no "
+        "sentence of the article comes close. "
         + SCORE_NOTE,
         style="dim",
         highlight=False,
