@@ -101,7 +101,7 @@ output_option = click.option(
 )
 no_cache_option = click.option("--no-cache", is_flag=True, help="Neither read nor write the embedding cache.")
 paths_argument = click.argument(
-    "paths", nargs=-1, required=True, type=click.Path(readable=False, path_type=Path)
+    "paths", nargs=-1, required=True, type=click.Path(readable=False)  # str: "" stays ""
 )
 
 
@@ -126,7 +126,7 @@ def cli(debug: bool, verbose: bool) -> None:
     )
 
 
-def check_output(output: Path | None, paths: tuple[Path, ...]) -> None:
+def check_output(output: Path | None, paths: tuple[str, ...]) -> None:
     """Refuse (bad usage, exit 2) an ``-o`` that is one of the input files, before any work."""
     if output is None:
         return
@@ -175,7 +175,7 @@ def render_to_string(render: Callable[[Console], None], width: int | None) -> st
 @click.option("--width", type=click.IntRange(40, 400), help="Report width in columns (text format).")
 @click.pass_context
 def compare_cmd(
-    ctx: click.Context, paths: tuple[Path, ...], model: str, fmt: str, output: Path | None,
+    ctx: click.Context, paths: tuple[str, ...], model: str, fmt: str, output: Path | None,
     no_cache: bool, width: int | None,
 ) -> None:
     """Align the sentences of the articles in PATHS (files or folders) and compare their claims.
@@ -213,7 +213,7 @@ def compare_cmd(
 @no_cache_option
 @click.pass_context
 def query_cmd(
-    ctx: click.Context, text: str, paths: tuple[Path, ...], model: str, fmt: str,
+    ctx: click.Context, text: str, paths: tuple[str, ...], model: str, fmt: str,
     output: Path | None, no_cache: bool,
 ) -> None:
     """Find, in each article in PATHS, the sentences on the topic TEXT (any language).

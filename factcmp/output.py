@@ -79,7 +79,7 @@ def input_clash(output: Path, inputs: Sequence[Path]) -> Path | None:
     return None
 
 
-def inside(output: Path, paths: Sequence[Path]) -> bool:
+def inside(output: Path, paths: Sequence[str | Path]) -> bool:
     """Whether ``output`` lies in one of the folders among ``paths`` (at any depth)."""
     where = Path(os.path.realpath(output))
     for path in paths:

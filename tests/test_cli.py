@@ -305,6 +305,10 @@ def test_article_over_the_size_limit(tmp_path: Path, no_real_model: FakeEmbedder
     assert raised.exit_code == 0, raised.output
 
 
+def test_empty_path_argument(no_real_model: FakeEmbedder) -> None:
+    assert_clean_error(run("compare", "", DATA / "tiny_sl.txt"), 1, "an empty path was given")
+
+
 def test_no_sentences_left(tmp_path: Path, no_real_model: FakeEmbedder) -> None:
     credits = write(tmp_path / "credits.txt", article_text("lv", "Foto: EPA/SCANPIX\n\nmbl.is\n"))
     result = run("compare", DATA / "tiny_lv.txt", credits)

@@ -565,6 +565,24 @@ def test_broken_link(tmp_path: Path) -> None:
         expand_paths([link])
 
 
+def test_folder_a_thousand_deep(tmp_path: Path) -> None:
+    # os.walk recursed once per level: "unexpected RecursionError" 1,000 folders down.
+    deep = tmp_path / "deep"
+    folder = deep
+    for _ in range(1101):  # os.makedirs recurses too
+        folder.mkdir()
+        folder = folder / "a"
+    article = write(deep.joinpath(*["a"] * 1100, "x.txt"), article_text("lv", "Teksts."))
+    assert expand_paths([deep]) == [article]
+
+
+@pytest.mark.parametrize("raw", ["", " "])
+def test_empty_path_is_not_the_current_folder(raw: str) -> None:
+    # Path("") is ".": an unset variable in `factcmp compare "$DIR"` read the current folder.
+    with pytest.raises(IngestError, match=r"an empty path was given .*an unset shell variable"):
+        expand_paths([raw])
+
+
 def test_fifo_as_input_is_refused_unopened(tmp_path: Path) -> None:
     fifo = tmp_path / "feed.txt"
     os.mkfifo(fifo)  # opening it would wait for a writer for ever

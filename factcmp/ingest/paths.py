@@ -54,13 +54,27 @@ def _folder_files(folder: Path) -> list[Path]:
     """
     problems: list[OSError] = []
     found: list[Path] = []
-    for root, dirs, names in os.walk(folder, onerror=problems.append):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in names:
-            p = Path(root) / name
-            if name.startswith(".") or p.suffix.lower() not in ARTICLE_SUFFIXES:
+    todo = [folder]  # a stack, not recursion: os.walk hit the recursion limit 1,000 folders deep
+    while todo:
+        here = todo.pop()
+        try:
+            with os.scandir(here) as entries:
+                listed = sorted(entries, key=lambda e: e.name)
+        except OSError as e:
+            problems.append(e)
+            continue
+        for entry in listed:
+            name, p = entry.name, here / entry.name
+            if name.startswith("."):
                 continue
-            if name.upper() in NOTES:
+            try:
+                if entry.is_dir(follow_symlinks=False):  # linked folders are not followed
+                    todo.append(p)
+                    continue
+            except OSError as e:
+                problems.append(e)
+                continue
+            if p.suffix.lower() not in ARTICLE_SUFFIXES or name.upper() in NOTES:
                 continue
             try:
                 if stat.S_ISREG(p.stat().st_mode):
@@ -70,6 +84,7 @@ def _folder_files(folder: Path) -> list[Path]:
             except OSError as e:
                 problems.append(e)
     if problems:
+        problems.sort(key=lambda e: str(e.filename))
         first = problems[0]
         bad = Path(first.filename or folder)
         what = "the folder" if bad == folder else shown(bad)
@@ -91,6 +106,11 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     """
     files: list[Path] = []
     for raw in paths:
+        if not str(raw).strip():
+            raise IngestError(
+                f"an empty path was given ({str(raw)!r}; an unset shell variable?); pass files "
+                "or folders, '.' for the current folder"
+            )
         path = Path(raw)
         try:
             mode = path.stat().st_mode
