@@ -153,7 +153,7 @@ def check_output(output: Path | None, paths: tuple[str, ...]) -> None:
 
 def render_to_string(render: Callable[[Console], None], width: int | None) -> str:
     """Render for stdout: colour only on a terminal, and at least 80 columns when piped."""
-    tty = sys.stdout.isatty()
+    tty = sys.stdout is not None and sys.stdout.isatty()
     console = Console(
         record=False, width=width or (None if tty else 100), color_system="auto" if tty else None,
         force_terminal=tty, file=None,

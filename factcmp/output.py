@@ -133,6 +133,10 @@ def write_stdout(text: Text) -> None:
         BrokenPipeError: the reader went away (``| head``); the caller exits quietly.
         OutputError: any other write error (``ENOSPC``: stdout is a full disk).
     """
+    if sys.stdout is None:  # started with standard output closed (`>&-`)
+        raise OutputError(
+            "standard output is closed; redirect it to a file (> report.txt) or use -o FILE"
+        )
     try:
         for piece in _pieces(text):
             sys.stdout.write(piece)

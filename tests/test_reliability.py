@@ -558,6 +558,25 @@ def test_closed_pipe_on_stdout_exits_quietly(src: Path, tmp_path: Path) -> None:
     assert err == ""
 
 
+def test_closed_stdout_is_one_line(src: Path, tmp_path: Path) -> None:
+    # `factcmp compare ... >&-` printed "unexpected AttributeError: 'NoneType' object ...".
+    (tmp_path / "runner.py").write_text(RUNNER)
+    script = (
+        f"import os, subprocess, sys; os.close(1); sys.exit(subprocess.call("
+        f"{[sys.executable, str(tmp_path / 'runner.py'), 'compare', *TINY]!r}, close_fds=False))"
+    )
+    env = {**os.environ, "FACTCMP_CACHE_DIR": str(tmp_path / "cache"),
+           "MARKS": str(tmp_path / "marks"), "PYTHONPATH": str(src)}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, stderr=subprocess.PIPE, text=True, timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        "Error: standard output is closed; redirect it to a file (> report.txt) or use -o FILE"
+    )
+
+
 def test_full_disk_on_stdout_is_one_line(src: Path, tmp_path: Path) -> None:
     # `factcmp compare ... > /dev/full` printed "Error: unexpected OSError".
     if not Path("/dev/full").exists():

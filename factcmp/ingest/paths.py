@@ -40,6 +40,10 @@ def os_problem(path: Path, e: OSError) -> IngestError:
             f"{shown(where)}: permission denied; make it readable (chmod +r on files, "
             "chmod +rx on folders and the folders above them)"
         )
+    if e.errno == errno.ELOOP:
+        return IngestError(
+            f"{shown(where)}: a loop of symbolic links; point the link at a file or folder"
+        )
     if e.errno == errno.ENAMETOOLONG:
         return IngestError(f"{shown(where)}: file name too long for the file system; shorten it")
     return IngestError(f"{shown(where)}: cannot read ({e.strerror or e})")
