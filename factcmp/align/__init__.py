@@ -1,27 +1,17 @@
 """Align sentences across articles into claims.
 
-Cosine similarity alone cannot tell "the same fact" from "a look-alike about something
-else" (both score 0.82-0.90 with the default model), so each candidate pair is scored with
+Restated news says one fact in different words, and look-alikes about other events share
+most of their words, so no single similarity decides (issue 10). Alignment runs in three
+steps:
 
-* cosine after centring each language on its own mean (sentences of one language share an
-  offset that says nothing about their content);
-* the distance margin of Artetxe & Schwenk (2019): cosine minus the mean similarity of
-  both sentences to their k nearest neighbours in other articles, which discounts sentences
-  that resemble everything (hubs). (Their ratio margin divides instead; after centring,
-  similarities can be near zero, where a ratio blows up.)
-* shared anchors: numbers and names, compared after transliteration (``unidecode``) as
-  character n-grams, which carry across Latin-script languages ("Kursk", "Vietnamu",
-  "Lukašenko", "2000");
-* time (:mod:`factcmp.annotate.eventtime`): a pair whose times cannot meet loses ``time_penalty``.
-
-A pair becomes a link when its score clears ``link_threshold`` and each sentence is the
-other's best match in the other article (mutual nearest neighbours). Between two articles
-that are versions of one story (``versions_share`` of the smaller one's sentences strongly
-linked to the other) the bar is ``versions_threshold``: there a weaker link is credible.
-Links are merged into claims best-first, and one claim cannot swallow the corpus: a claim
-takes at most ``per_article`` sentences from one article (a fact is sometimes spread over
-two sentences), a second one only on a strong link, and at most ``per_article`` times the
-number of articles in all.
+1. candidates (:mod:`.features`): each sentence's nearest sentences in other articles,
+   plus pairs sharing a rare name or number;
+2. a score (:mod:`.score`): the probability that a pair states one claim, from similarity
+   (centred cosine, margin, ranks) and structure (names, numbers, time, lemmas), with
+   weights fitted by ``benchmarks/fit_scorer.py`` on NTREX-128 stories and the seed gold;
+3. claims (:mod:`.group`): links merged best-first, a claim holding several sentences of
+   one article only when the groups agree as a whole; and for each article outside a claim,
+   its best candidate when that comes close ("possibly").
 """
 
 from __future__ import annotations
@@ -33,9 +23,18 @@ import numpy as np
 from ..embed import centre_by_language
 from ..types import Annotation, Claim, Sentence
 from .group import STRONG_LINK, evidence, group_claims
-from .score import AlignParams, candidate_links
+from .score import AlignParams, Weights, default_weights, load_weights, score_pairs
 
-__all__ = ["STRONG_LINK", "AlignParams", "align", "evidence"]
+__all__ = [
+    "STRONG_LINK",
+    "AlignParams",
+    "Weights",
+    "align",
+    "default_weights",
+    "evidence",
+    "load_weights",
+    "score_pairs",
+]
 
 
 def align(
@@ -44,20 +43,36 @@ def align(
     params: AlignParams | None = None,
     langs: Sequence[str] | None = None,
     annotations: Sequence[Annotation] | None = None,
+    weights: Weights | None = None,
 ) -> list[Claim]:
     """Group ``sentences`` into claims.
 
     Args:
-        sentences: from two or more articles.
+        sentences: from two or more articles, each article's in order.
         vectors: their unit embeddings, shape ``(n, d)``.
-        params: the aligner's knobs.
+        params: the aligner's knobs (bars left ``None`` are the fitted ones).
         langs: the language of each sentence; each language is centred on its own mean
             first, so that sentences do not link for sharing a language. ``None``: all one.
-        annotations: each sentence's annotation (:func:`factcmp.annotate.annotate`): its
-            names and numbers are evidence for a link, a time that clashes against it.
-            ``None``: the embeddings alone.
+        annotations: each sentence's annotation (:func:`factcmp.annotate.annotate`): names,
+            numbers, time and lemmas are evidence for or against a link. ``None``: the
+            embeddings alone.
+        weights: the fitted scorer (``None``: the one shipped with factcmp).
     """
     params = params or AlignParams()
-    vectors, _ = centre_by_language(vectors, langs if langs is not None else [""] * len(vectors))
-    links = candidate_links(sentences, vectors, params, annotations)
-    return group_claims(sentences, links, params.per_article)
+    weights = weights or default_weights()
+    langs = list(langs) if langs is not None else [""] * len(vectors)
+    centred, _ = centre_by_language(vectors, langs)
+    pairs, probability = score_pairs(sentences, centred, params, annotations, langs, weights)
+    return group_claims(
+        sentences,
+        pairs,
+        probability,
+        link_bar=_or(params.link_threshold, weights.link_bar),
+        duplicate_bar=_or(params.duplicate_threshold, weights.duplicate_bar),
+        possible_bar=_or(params.possible_threshold, weights.possible_bar),
+        per_article=params.per_article,
+    )
+
+
+def _or(value: float | None, fitted: float) -> float:
+    return fitted if value is None else value

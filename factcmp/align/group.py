@@ -1,72 +1,134 @@
-"""Merge links into claims, and say how strong a claim's evidence is."""
+"""Merge scored pairs into claims, find each claim's possible sentences, and say how strong a
+claim's evidence is.
+
+Links (pairs whose probability clears the link bar) are merged best-first. An article may
+state a fact twice ("will sign an agreement", "the agreement includes mutual assistance"),
+so a claim may hold several sentences of one article, but a chain of look-alikes must not
+swallow an article: a merge that puts a second sentence of an article into a claim needs the
+two groups to agree as a whole (their mean pair probability, unscored pairs counting 0,
+reaches the duplicate bar), and a claim holds at most ``per_article`` sentences of one
+article. Translations of one story never state a line twice, and this is what keeps them
+apart; independent reports that do restate a fact pass it.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
 
+import numpy as np
+
 from ..types import Claim, Evidence, Link, Sentence
 
-STRONG_LINK = 0.30
-"""A claim whose every link scores this much is strong evidence: 70% of true links between
-translated NTREX stories do, and none of the look-alikes in the seed gold."""
+STRONG_LINK = 0.5
+"""A claim whose every link has at least this probability is strong evidence: more likely
+one claim than not (``benchmarks/fit_scorer.py`` records how many true NTREX links and seed
+near misses reach it)."""
 
 
 def group_claims(
     sentences: Sequence[Sentence],
-    links: Sequence[Link],
-    per_article: int = 2,
+    pairs: np.ndarray,
+    probability: np.ndarray,
+    *,
+    link_bar: float,
+    duplicate_bar: float,
+    possible_bar: float,
+    per_article: int = 3,
 ) -> list[Claim]:
-    """Merge links into claims, strongest first (single linkage with caps).
+    """Merge scored pairs into claims, strongest first.
 
-    A merge is refused when the claim would hold more than ``per_article`` sentences of one
-    article, or more than ``per_article`` times the number of articles in all: chains of
-    look-alike sentences cannot grow one claim over the corpus.
+    Args:
+        pairs: int array ``(m, 2)`` of sentence positions.
+        probability: each pair's probability of stating one claim, shape ``(m,)``.
+        link_bar: a pair at or above it is a link.
+        duplicate_bar: what a merge bringing a second sentence of one article must reach.
+        possible_bar: from here an article's best candidate outside a claim is "possible".
+        per_article: at most this many sentences of one article per claim.
 
-    Every sentence ends up in exactly one claim; a sentence without links is a claim of its
-    own. Claims are ordered by their first sentence (article order, then position).
+    Returns:
+        every sentence in exactly one claim (a sentence without links is a claim of its own),
+        ordered by first sentence; each claim's links are its member pairs above the bar.
     """
-    position = {s.id: n for n, s in enumerate(sentences)}
-    article_of = {s.id: s.article_id for s in sentences}
-    parent = {s.id: s.id for s in sentences}
-    members: dict[str, list[str]] = {s.id: [s.id] for s in sentences}
-    kept: dict[str, list[Link]] = {s.id: [] for s in sentences}
-    max_size = per_article * len(set(article_of.values()))
+    n = len(sentences)
+    article = [s.article_id for s in sentences]
+    lookup = {(int(i), int(j)): float(p) for (i, j), p in zip(pairs.tolist(), probability)}
+    parent = list(range(n))
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
 
-    def root(x: str) -> str:
+    def root(x: int) -> int:
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
-    for link in sorted(links, key=lambda l: (-l.score, position[l.a], position[l.b])):
-        ra, rb = root(link.a), root(link.b)
+    def agree(left: list[int], right: list[int]) -> bool:
+        scores = [
+            lookup.get((min(x, y), max(x, y)), 0.0)
+            for x in left
+            for y in right
+            if article[x] != article[y]
+        ]
+        return bool(scores) and sum(scores) / len(scores) >= duplicate_bar
+
+    order: np.ndarray = np.lexsort((pairs[:, 1], pairs[:, 0], -probability))
+    for m in order.tolist():
+        if probability[m] < link_bar:
+            break
+        ra, rb = root(int(pairs[m, 0])), root(int(pairs[m, 1]))
         if ra == rb:
-            kept[ra].append(link)
             continue
         merged = members[ra] + members[rb]
-        counts = Counter(article_of[m] for m in merged)
-        if len(merged) > max_size or max(counts.values()) > per_article:
+        most = max(Counter(article[x] for x in merged).values())
+        if most > per_article:
             continue
-        if max(counts.values()) > 1 and link.score < STRONG_LINK:
-            continue  # a second sentence of one article joins on strong evidence only
+        if most > 1 and not agree(members[ra], members[rb]):
+            continue
         parent[rb] = ra
         members[ra] = merged
         del members[rb]
-        kept[ra] += kept.pop(rb) + [link]
 
-    roots = sorted(members, key=lambda r: min(position[m] for m in members[r]))
+    claim_of = [root(i) for i in range(n)]
+    links: dict[int, list[tuple[int, int, float]]] = {}
+    best_out: dict[tuple[int, str], tuple[float, int, int]] = {}
+    for (i, j), p in zip(pairs.tolist(), probability.tolist()):
+        if claim_of[i] == claim_of[j]:
+            if p >= link_bar:
+                links.setdefault(claim_of[i], []).append((i, j, p))
+            continue
+        if p < possible_bar:
+            continue
+        for x, y in ((i, j), (j, i)):  # y's article as a candidate for x's claim
+            key = (claim_of[x], article[y])
+            if key not in best_out or p > best_out[key][0]:
+                best_out[key] = (p, x, y)
     claims = []
-    for n, r in enumerate(roots, start=1):
-        ordered = tuple(sorted(members[r], key=position.__getitem__))
-        links_here = tuple(sorted(kept[r], key=lambda l: (position[l.a], position[l.b])))
-        claims.append(Claim(id=f"c{n}", members=ordered, links=links_here))
+    for number, r in enumerate(sorted(members, key=lambda r: min(members[r])), start=1):
+        inside = {article[x] for x in members[r]}
+        possible = tuple(
+            _link(sentences, x, y, p)
+            for (root_, art), (p, x, y) in sorted(best_out.items(), key=lambda kv: kv[0][1])
+            if root_ == r and art not in inside
+        )
+        claims.append(
+            Claim(
+                id=f"c{number}",
+                members=tuple(sentences[x].id for x in sorted(members[r])),
+                links=tuple(_link(sentences, *t) for t in sorted(links.get(r, []))),
+                possible=possible,
+            )
+        )
     return claims
+
+
+def _link(sentences: Sequence[Sentence], i: int, j: int, p: float) -> Link:
+    return Link(a=sentences[i].id, b=sentences[j].id, score=round(float(p), 4))
 
 
 def evidence(claim: Claim) -> Evidence | None:
     """How sure the alignment is that the claim's sentences state one thing: ``strong``
-    when its weakest link reaches ``STRONG_LINK``, else ``weak``; ``None`` for one sentence."""
+    when its weakest link's probability reaches ``STRONG_LINK``, else ``weak``; ``None``
+    for one sentence."""
     if not claim.links:
         return None
     return "strong" if min(link.score for link in claim.links) >= STRONG_LINK else "weak"

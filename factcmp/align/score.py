@@ -1,209 +1,145 @@
-"""Score candidate sentence pairs across articles and keep the links (see :mod:`factcmp.align`)."""
+"""The probability that two sentences of different articles state one claim.
+
+A logistic regression over the evidence of :mod:`factcmp.align.features`, fitted with
+scikit-learn by ``benchmarks/fit_scorer.py`` on labelled pairs (NTREX-128 stories and the
+seed gold ``corpus/putin-kim/gold.json``). The fit writes its coefficients, the feature
+scaling and the bars chosen by cross-validation to ``weights.json`` beside this module;
+here they are applied with numpy, so a run never imports the learner.
+"""
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-from ..annotate.eventtime import clash_pairs
-from ..types import Annotation, Link, Sentence
-from .group import STRONG_LINK
-from .neighbours import nearest_other
+from ..errors import FactcmpError
+from ..types import Annotation, Sentence
+from .features import FEATURES, pair_features
 
-PAIR_CHUNK = 100_000
+WEIGHTS_PATH = Path(__file__).with_name("weights.json")
+
 
 @dataclass(frozen=True, slots=True)
 class AlignParams:
-    """Knobs of the aligner (see ``Settings`` for their meaning)."""
+    """Knobs of the aligner. A bar left ``None`` is the one fitted with the weights.
+
+    Attributes:
+        neighbours: k of the margin (mean similarity to the k nearest sentences elsewhere).
+        candidates: nearest sentences in other articles scored per sentence.
+        block_df: a name or number held by at most this many sentences makes its holders
+            candidates of each other.
+        link_threshold: probability from which a pair is a link.
+        possible_threshold: probability from which an article's best candidate for a claim
+            it is not in is shown as "possibly" (below it the article is silent).
+        duplicate_threshold: mean probability between two groups that a merge must reach
+            when it puts a second sentence of one article into a claim.
+        per_article: at most this many sentences of one article in a claim.
+    """
 
     neighbours: int = 4
-    candidates: int = 16
-    link_threshold: float = 0.12
-    anchor_weight: float = 0.15
-    time_penalty: float = 0.18
-    versions_share: float = 0.30
-    versions_threshold: float = 0.06
-    per_article: int = 2
+    candidates: int = 32
+    block_df: int = 24
+    link_threshold: float | None = None
+    possible_threshold: float | None = None
+    duplicate_threshold: float | None = None
+    per_article: int = 3
 
 
-def anchor_similarity(anchors: Sequence[str], pairs: np.ndarray) -> np.ndarray:
-    """Character n-gram overlap of the anchors (:func:`factcmp.annotate.words.anchor_words`:
-    names and numbers, transliterated) of two sentences. Weighted by tf-idf over
-    all sentences, so that the names every sentence shares (the story's protagonists)
-    count for little.
+@dataclass(frozen=True)
+class Weights:
+    """A fitted logistic regression on standardised features, and its bars."""
 
-    Returns:
-        float array, shape ``(len(pairs),)``, cosine in [0, 1].
+    features: tuple[str, ...]
+    low: np.ndarray
+    high: np.ndarray
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    link_bar: float
+    possible_bar: float
+    duplicate_bar: float
+
+    def probability(self, X: np.ndarray) -> np.ndarray:
+        """P(same claim) for each row of ``X`` (columns as :data:`FEATURES`), in [0, 1].
+
+        Each feature is first clipped to the range it had in the training pairs: a linear
+        model must not extrapolate (a corpus of three sentences centres to cosines of -1).
+        """
+        clipped = np.clip(X, self.low, self.high)
+        z = ((clipped - self.mean) / self.scale) @ self.coef + self.intercept
+        out: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+        return out.astype(np.float32)
+
+
+def load_weights(path: Path = WEIGHTS_PATH) -> Weights:
+    """Read fitted weights; they must name the same features, in order, as this code computes.
+
+    Raises:
+        FactcmpError: missing or unreadable file, or features that do not match.
     """
-    if len(pairs) == 0:
-        return np.zeros(0, dtype=np.float32)
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    if not any(anchors):
-        return np.zeros(len(pairs), dtype=np.float32)
-    tfidf = TfidfVectorizer(analyzer="char_wb", ngram_range=(4, 4), sublinear_tf=True)
-    matrix = tfidf.fit_transform(anchors)
-    out = np.empty(len(pairs), dtype=np.float32)
-    for lo in range(0, len(pairs), PAIR_CHUNK):  # bounded memory for millions of pairs
-        chunk = pairs[lo : lo + PAIR_CHUNK]
-        product = matrix[chunk[:, 0]].multiply(matrix[chunk[:, 1]])
-        out[lo : lo + len(chunk)] = np.asarray(product.sum(axis=1)).ravel()
-    return out
-
-
-def background_similarity(
-    index: np.ndarray, sims: np.ndarray, groups: np.ndarray, k: int
-) -> np.ndarray:
-    """Each sentence's mean similarity to its ``k`` nearest sentences in other articles,
-    leaving out its best match in each article (its would-be partners).
-
-    With several versions of one story, a sentence's nearest neighbours are its own
-    translations; counting them would make a true pair look ordinary.
-
-    Args:
-        index, sims: neighbours from :func:`nearest_other`, shape ``(n, K)``, best first.
-        groups: the article of each sentence, shape ``(n,)``.
-
-    Returns:
-        float array, shape ``(n,)``.
-    """
-    valid = index >= 0
-    neighbour_group = np.where(valid, groups[np.maximum(index, 0)], -1)
-    # The first (best) neighbour of each article in a row is a would-be partner.
-    partner = np.zeros_like(valid)
-    for col in range(index.shape[1]):
-        seen_before = (neighbour_group[:, :col] == neighbour_group[:, col : col + 1]).any(axis=1)
-        partner[:, col] = valid[:, col] & ~seen_before
-    background = valid & ~partner
-    rank = np.cumsum(background, axis=1)
-    use = background & (rank <= k)
-    count = use.sum(axis=1)
-    total = np.where(use, sims, 0.0).sum(axis=1)
-    # Rows with no background neighbour (tiny corpora) fall back to their partners.
-    fallback = np.where(valid, sims, 0.0)[:, :k].sum(axis=1) / np.maximum(
-        valid[:, :k].sum(axis=1), 1
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise FactcmpError(f"cannot read the aligner's weights {path}: {e}") from e
+    if tuple(data["features"]) != FEATURES:
+        raise FactcmpError(
+            f"{path} was fitted on other features; refit with python benchmarks/fit_scorer.py"
+        )
+    bars = data["bars"]
+    return Weights(
+        features=tuple(data["features"]),
+        low=np.array(data["low"], dtype=np.float32),
+        high=np.array(data["high"], dtype=np.float32),
+        mean=np.array(data["mean"], dtype=np.float32),
+        scale=np.array(data["scale"], dtype=np.float32),
+        coef=np.array(data["coef"], dtype=np.float32),
+        intercept=float(data["intercept"]),
+        link_bar=float(bars["link"]),
+        possible_bar=float(bars["possible"]),
+        duplicate_bar=float(bars["duplicate"]),
     )
-    radius: np.ndarray = np.where(count > 0, total / np.maximum(count, 1), fallback)
-    return radius.astype(np.float32)
 
 
-def version_pairs(
-    groups: np.ndarray, a: np.ndarray, b: np.ndarray, strong: np.ndarray, share: float
-) -> np.ndarray:
-    """For each pair ``(a[i], b[i])``: whether its two articles are versions of one story,
-    i.e. at least ``share`` of the smaller article's sentences have a strong link to the other.
-
-    Two versions of one story (translations, rewrites of one wire report) make a weaker link
-    between them credible; articles that only share a topic rarely have that many strong links.
-    """
-    sizes = np.bincount(groups)
-    ga, gb = groups[a], groups[b]
-    key = np.minimum(ga, gb) * len(sizes) + np.maximum(ga, gb)  # unordered article pair
-    pairs, inverse = np.unique(key, return_inverse=True)
-    n_strong = np.bincount(inverse[strong], minlength=len(pairs))
-    smaller = np.minimum(sizes[pairs // len(sizes)], sizes[pairs % len(sizes)])
-    versions: np.ndarray = (n_strong >= share * smaller)[inverse]
-    return versions
-
-
-def _article_groups(sentences: Sequence[Sentence]) -> np.ndarray:
-    """Each sentence's article as a number (articles in id order)."""
-    article_ids = {a: g for g, a in enumerate(sorted({s.article_id for s in sentences}))}
-    return np.array([article_ids[s.article_id] for s in sentences], dtype=np.int64)
+@functools.cache
+def default_weights() -> Weights:
+    """The weights shipped with factcmp (read once, on first use)."""
+    return load_weights()
 
 
 def score_pairs(
     sentences: Sequence[Sentence],
     vectors: np.ndarray,
-    params: AlignParams,
+    params: AlignParams | None = None,
     annotations: Sequence[Annotation] | None = None,
+    langs: Sequence[str] | None = None,
+    weights: Weights | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The candidate pairs (each sentence with its ``params.candidates`` nearest sentences
-    in other articles) and their scores: margin, plus anchors, less the time penalty.
+    """Every candidate pair and its probability of stating one claim.
 
     Args:
         vectors: unit rows, shape ``(n, d)``, already centred by language.
-        annotations: each sentence's; shared anchors add ``anchor_weight`` times their
-            overlap, and a pair that clashes in time loses ``time_penalty``.
+        annotations: each sentence's (``None``: the embeddings alone).
+        langs: each sentence's language (``None``: all one).
 
     Returns:
-        ``(pairs, scores)``: int array ``(m, 2)`` of sentence positions, lower first, and
-        float array ``(m,)``.
+        ``(pairs, probabilities)``: int array ``(m, 2)`` of sentence positions, lower first,
+        and float32 array ``(m,)``.
     """
-    n = len(sentences)
-    if n < 2:
-        return np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.float32)
-    groups = _article_groups(sentences)
-    k = max(params.neighbours, params.candidates)
-    index, sims = nearest_other(vectors, groups, min(k, n))
-    radius = background_similarity(index, sims, groups, params.neighbours)
-
-    rows = np.repeat(np.arange(n), index.shape[1])
-    cols = index.ravel()
-    found = cols >= 0
-    pair_arr = np.unique(np.sort(np.stack([rows[found], cols[found]], axis=1), axis=1), axis=0)
-    if len(pair_arr) == 0:
-        return pair_arr, np.zeros(0, dtype=np.float32)
-    a, b = pair_arr[:, 0], pair_arr[:, 1]
-    cos = np.concatenate(  # in chunks: gathering rows for millions of pairs takes GBs
-        [
-            np.einsum(
-                "ij,ij->i", vectors[a[lo : lo + PAIR_CHUNK]], vectors[b[lo : lo + PAIR_CHUNK]]
-            )
-            for lo in range(0, len(a), PAIR_CHUNK)
-        ]
+    params = params or AlignParams()
+    weights = weights or default_weights()
+    pairs, X = pair_features(
+        sentences,
+        vectors,
+        langs if langs is not None else [""] * len(sentences),
+        annotations,
+        candidates=params.candidates,
+        neighbours=params.neighbours,
+        block_df=params.block_df,
     )
-    margin = cos - (radius[a] + radius[b]) / 2
-    if annotations is None:
-        return pair_arr, margin
-    anchors = anchor_similarity([x.anchors for x in annotations], pair_arr)
-    times = [x.time for x in annotations]
-    score = margin + params.anchor_weight * anchors - params.time_penalty * clash_pairs(times, pair_arr)
-    return pair_arr, score
-
-
-def candidate_links(
-    sentences: Sequence[Sentence],
-    vectors: np.ndarray,
-    params: AlignParams,
-    annotations: Sequence[Annotation] | None = None,
-) -> list[Link]:
-    """Scored (:func:`score_pairs`), mutual-best cross-article links whose score clears the
-    threshold."""
-    pair_arr, score = score_pairs(sentences, vectors, params, annotations)
-    if len(pair_arr) == 0:
-        return []
-    groups = _article_groups(sentences)
-    a, b = pair_arr[:, 0], pair_arr[:, 1]
-
-    # Mutual best per (sentence, other article): each pair seen from both ends, the best
-    # partner per (sentence, article) first (ties to the lower index), then both must agree.
-    n_groups = int(groups.max()) + 1
-    src = np.concatenate([a, b])
-    dst = np.concatenate([b, a])
-    both = np.concatenate([score, score])
-    key = src * n_groups + groups[dst]
-    order = np.lexsort((dst, -both, key))
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = key[order][1:] != key[order][:-1]
-    best_keys, best_dst = key[order][first], dst[order][first]  # sorted by key
-
-    def best_partner(x: np.ndarray, group: np.ndarray) -> np.ndarray:
-        found: np.ndarray = best_dst[np.searchsorted(best_keys, x * n_groups + group)]
-        return found
-
-    mutual = (best_partner(a, groups[b]) == b) & (best_partner(b, groups[a]) == a)
-    threshold = np.where(
-        version_pairs(groups, a, b, mutual & (score >= STRONG_LINK), params.versions_share),
-        params.versions_threshold,
-        params.link_threshold,
-    )
-    keep = (score >= threshold) & mutual
-    return [
-        Link(a=sentences[i].id, b=sentences[j].id, score=round(float(s), 4))
-        for i, j, s in zip(a[keep].tolist(), b[keep].tolist(), score[keep].tolist())
-    ]
-
-
+    return pairs, weights.probability(X)

@@ -1,0 +1,290 @@
+"""Candidate sentence pairs across articles and the evidence each pair carries.
+
+Restated news does not say one fact in the same words, so no single signal decides "same
+claim" (issue 10: by similarity alone, half the seed gold's pairs come at 14% precision).
+Each candidate pair gets a row of evidence, which :mod:`factcmp.align.score` turns into a
+probability with weights fitted on labelled pairs (``benchmarks/fit_scorer.py``):
+
+* similarity: cosine after centring each language, the distance margin (Artetxe & Schwenk
+  2019: cosine less both sentences' mean similarity to their nearest neighbours, which
+  discounts hubs), and where each sentence ranks the other among its neighbours in that
+  article (a true pair is usually each other's best or second best);
+* structure, from the annotate stage: shared name ids and numbers (plain and weighted by
+  rarity), character n-grams of the names and numbers as written, content-word lemmas
+  (strong within one language, as two Latvian or two Slovenian articles), and time: whether
+  the dates the sentences state themselves clash or agree, and whether a clash rests only
+  on the articles being written at different times;
+* the article pair: how closely the two articles follow each other (translations of one
+  story against independent reports), so that one set of weights serves both.
+
+Candidates are each sentence's ``k`` nearest sentences in other articles, plus "blocked"
+pairs that share a rare name id or number (a restated fact may be worded far apart).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from ..annotate.eventtime import clash_pairs
+from ..types import Annotation, EventTime, Sentence
+from .neighbours import nearest_other
+
+PAIR_CHUNK = 100_000
+RANK_CAP = 8
+
+FEATURES: tuple[str, ...] = (
+    "cos", "margin", "radius", "rank_ab", "rank_ba", "mutual", "gap_a", "gap_b",
+    "anchor", "names_shared", "names_jacc", "names_conflict", "nums_shared", "nums_conflict",
+    "clash_own", "clash_one", "clash_inherited", "time_match_own", "months_apart",
+    "lemma_same", "lemma_cross", "same_lang", "len_min", "len_max", "heading",
+    "parallel", "names_idf", "nums_idf", "cos_par", "margin_par", "mutual_par",
+)  # fmt: skip
+"""The columns of :func:`pair_features`, in order (the fitted weights name them)."""
+
+_EMPTY = Annotation(details=(), time=EventTime(), numbers=(), anchors="", lemmas=())
+
+
+def article_groups(sentences: Sequence[Sentence]) -> np.ndarray:
+    """Each sentence's article as a number (articles in id order)."""
+    ids = {a: g for g, a in enumerate(sorted({s.article_id for s in sentences}))}
+    return np.array([ids[s.article_id] for s in sentences], dtype=np.int64)
+
+
+def names_of(annotation: Annotation) -> frozenset[str]:
+    return frozenset(d.value for d in annotation.details if d.kind == "name")
+
+
+def numbers_of(annotation: Annotation) -> frozenset[str]:
+    """Stated amounts, ordinals and dates (not dates resolved against the article's date)."""
+    return frozenset(
+        d.value
+        for d in annotation.details
+        if d.kind in ("quantity", "ordinal", "date") and d.note in (None, "absolute")
+    )
+
+
+def tfidf_similarity(docs: Sequence[str], pairs: np.ndarray, *, chars: bool = False) -> np.ndarray:
+    """Cosine of the tf-idf vectors of two documents, for each pair: words (space-separated
+    tokens) or character 4-grams. Weighted by rarity over ``docs``, so what every sentence
+    shares (the story's protagonists) counts for little."""
+    if len(pairs) == 0 or not any(docs):
+        return np.zeros(len(pairs), dtype=np.float32)
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = (
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(4, 4), sublinear_tf=True)
+        if chars
+        else TfidfVectorizer(analyzer=str.split, sublinear_tf=True)
+    )
+    matrix = vectorizer.fit_transform(docs)
+    out = np.empty(len(pairs), dtype=np.float32)
+    for lo in range(0, len(pairs), PAIR_CHUNK):  # bounded memory for millions of pairs
+        chunk = pairs[lo : lo + PAIR_CHUNK]
+        product = matrix[chunk[:, 0]].multiply(matrix[chunk[:, 1]])
+        out[lo : lo + len(chunk)] = np.asarray(product.sum(axis=1)).ravel()
+    return out
+
+
+def background_similarity(
+    index: np.ndarray, sims: np.ndarray, groups: np.ndarray, k: int
+) -> np.ndarray:
+    """Each sentence's mean similarity to its ``k`` nearest sentences in other articles,
+    leaving out its best match in each article (its would-be partners: with several
+    versions of one story, counting them would make a true pair look ordinary).
+
+    Args:
+        index, sims: neighbours from :func:`nearest_other`, shape ``(n, K)``, best first.
+        groups: the article of each sentence, shape ``(n,)``.
+    """
+    valid = index >= 0
+    neighbour_group = np.where(valid, groups[np.maximum(index, 0)], -1)
+    partner = np.zeros_like(valid)
+    for col in range(index.shape[1]):
+        seen_before = (neighbour_group[:, :col] == neighbour_group[:, col : col + 1]).any(axis=1)
+        partner[:, col] = valid[:, col] & ~seen_before
+    background = valid & ~partner
+    use = background & (np.cumsum(background, axis=1) <= k)
+    count = use.sum(axis=1)
+    total = np.where(use, sims, 0.0).sum(axis=1)
+    fallback = np.where(valid, sims, 0.0)[:, :k].sum(axis=1) / np.maximum(
+        valid[:, :k].sum(axis=1), 1
+    )
+    radius: np.ndarray = np.where(count > 0, total / np.maximum(count, 1), fallback)
+    return radius.astype(np.float32)
+
+
+def blocked_pairs(
+    groups: np.ndarray, keys: Sequence[frozenset[str]], max_df: int
+) -> np.ndarray:
+    """Cross-article pairs of sentences sharing a key (a name id, a number) that at most
+    ``max_df`` sentences hold: rare keys only, so a corpus's protagonists add no pairs."""
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i, ks in enumerate(keys):
+        for key in ks:
+            postings[key].append(i)
+    out: list[tuple[int, int]] = []
+    for ids in postings.values():
+        if len(ids) > max_df:
+            continue
+        out.extend(
+            (x, y) for n, x in enumerate(ids) for y in ids[n + 1 :] if groups[x] != groups[y]
+        )
+    return np.array(out, dtype=np.int64).reshape(-1, 2)
+
+
+def _ranks(
+    pairs: np.ndarray, cos: np.ndarray, index: np.ndarray, sims: np.ndarray, groups: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each pair (x, y): how many of x's neighbours in y's article are closer than y
+    (exact when y is among x's neighbours, else a lower bound), and cos less x's best there."""
+    n_groups = int(groups.max()) + 1
+    valid = index >= 0
+    ngroup = np.where(valid, groups[np.maximum(index, 0)], -1)
+    best = np.full((len(index), n_groups), -np.inf, dtype=np.float32)
+    rows = np.repeat(np.arange(len(index)), index.shape[1])[valid.ravel()]
+    np.maximum.at(best, (rows, ngroup.ravel()[valid.ravel()]), sims.ravel()[valid.ravel()])
+    x, y = pairs[:, 0], pairs[:, 1]
+    same = ngroup[x] == groups[y][:, None]
+    closer = (same & (sims[x] > cos[:, None] + 1e-6)).sum(axis=1)
+    top = np.maximum(best[x, groups[y]], cos)
+    return closer.astype(np.float32), (cos - top).astype(np.float32)
+
+
+def _parallel(index: np.ndarray, sims: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """For each pair of articles: the mean, over the smaller article's sentences, of their
+    best similarity in the other (0 where none is a neighbour). Translations of one story
+    score high, independent reports low."""
+    n_groups = int(groups.max()) + 1
+    valid = index >= 0
+    ngroup = np.where(valid, groups[np.maximum(index, 0)], -1)
+    best = np.zeros((len(index), n_groups), dtype=np.float32)
+    rows = np.repeat(np.arange(len(index)), index.shape[1])[valid.ravel()]
+    np.maximum.at(best, (rows, ngroup.ravel()[valid.ravel()]), np.maximum(sims.ravel()[valid.ravel()], 0))
+    sizes = np.bincount(groups, minlength=n_groups)
+    out = np.zeros((n_groups, n_groups), dtype=np.float32)
+    for g in range(n_groups):
+        for h in range(g + 1, n_groups):
+            small, other = (g, h) if sizes[g] <= sizes[h] else (h, g)
+            out[g, h] = out[h, g] = best[groups == small, other].mean()
+    return out
+
+
+def _own_time(time: EventTime) -> bool:
+    """Whether the sentence states its time itself (not only its article's date)."""
+    return bool(time.values) and time.values != ((time.written,) if time.written else ())
+
+
+def _months(date: str | None) -> int | None:
+    if not date:
+        return None
+    parts = date.split("-")
+    try:
+        return int(parts[0]) * 12 + (int(parts[1]) - 1 if len(parts) > 1 else 6)
+    except ValueError:
+        return None
+
+
+def pair_features(
+    sentences: Sequence[Sentence],
+    vectors: np.ndarray,
+    langs: Sequence[str],
+    annotations: Sequence[Annotation] | None,
+    *,
+    candidates: int = 32,
+    neighbours: int = 4,
+    block_df: int = 24,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The candidate pairs and their evidence.
+
+    Args:
+        vectors: unit rows, shape ``(n, d)``, already centred by language.
+        annotations: each sentence's (``None``: no structure, the embeddings alone).
+        candidates: nearest sentences in other articles per sentence.
+        neighbours: k of the margin.
+        block_df: a name or number held by at most this many sentences makes its holders
+            candidates of each other.
+
+    Returns:
+        ``(pairs, X)``: int array ``(m, 2)`` of sentence positions, lower first, and float32
+        array ``(m, len(FEATURES))``.
+    """
+    n = len(sentences)
+    if n < 2:
+        return np.zeros((0, 2), dtype=np.int64), np.zeros((0, len(FEATURES)), np.float32)
+    ann = list(annotations) if annotations is not None else [_EMPTY] * n
+    groups = article_groups(sentences)
+    index, sims = nearest_other(vectors, groups, min(max(candidates, neighbours), n))
+    names = [names_of(x) for x in ann]
+    numbers = [numbers_of(x) for x in ann]
+    keys = [frozenset({"n:" + v for v in a} | {"x:" + v for v in b}) for a, b in zip(names, numbers)]
+    rows = np.repeat(np.arange(n), index.shape[1])
+    found = index.ravel() >= 0
+    near = np.stack([rows[found], index.ravel()[found]], axis=1)
+    both = np.concatenate([near, blocked_pairs(groups, keys, block_df)])
+    pairs = np.unique(np.sort(both, axis=1), axis=0)
+    if len(pairs) == 0:
+        return pairs, np.zeros((0, len(FEATURES)), np.float32)
+    a, b = pairs[:, 0], pairs[:, 1]
+    cos = np.concatenate(  # in chunks: gathering rows for millions of pairs takes GBs
+        [
+            np.einsum("ij,ij->i", vectors[a[lo : lo + PAIR_CHUNK]], vectors[b[lo : lo + PAIR_CHUNK]])
+            for lo in range(0, len(a), PAIR_CHUNK)
+        ]
+    ).astype(np.float32)
+    radius = background_similarity(index, sims, groups, neighbours)
+    rank_ab, gap_a = _ranks(pairs, cos, index, sims, groups)
+    rank_ba, gap_b = _ranks(pairs[:, ::-1], cos, index, sims, groups)
+    mutual = ((rank_ab == 0) & (rank_ba == 0)).astype(np.float32)
+    parallel = _parallel(index, sims, groups)[groups[a], groups[b]]
+
+    def per_pair(fn: Callable[[int, int], float]) -> np.ndarray:
+        return np.array([fn(x, y) for x, y in pairs.tolist()], dtype=np.float32)
+
+    shared_names = per_pair(lambda x, y: len(names[x] & names[y]))
+    union_names = per_pair(lambda x, y: len(names[x] | names[y]))
+    names_conflict = per_pair(lambda x, y: bool(names[x] and names[y] and not names[x] & names[y]))
+    shared_nums = per_pair(lambda x, y: len(numbers[x] & numbers[y]))
+    nums_conflict = per_pair(
+        lambda x, y: bool(numbers[x] and numbers[y] and not numbers[x] & numbers[y])
+    )
+    times = [x.time for x in ann]
+    clash = clash_pairs(times, pairs).astype(np.float32)
+    own = np.array([_own_time(t) for t in times])
+    n_own = own[a].astype(int) + own[b].astype(int)
+    month = [_months(t.written) for t in times]
+
+    def months_apart(x: int, y: int) -> float:
+        mx, my = month[x], month[y]
+        return math.log1p(abs(mx - my)) if mx is not None and my is not None else 0.0
+
+    apart = per_pair(months_apart)
+    same_lang = np.array([langs[x] == langs[y] for x, y in pairs.tolist()], dtype=np.float32)
+    lemma = tfidf_similarity([" ".join(x.lemmas) for x in ann], pairs)
+    length = np.array([math.log1p(len(s.text.split())) for s in sentences], dtype=np.float32)
+    heading = np.array([s.kind == "heading" for s in sentences], dtype=np.float32)
+    margin = cos - (radius[a] + radius[b]) / 2
+    X = np.column_stack(
+        [
+            cos, margin, (radius[a] + radius[b]) / 2,
+            np.log1p(np.minimum(rank_ab, RANK_CAP)), np.log1p(np.minimum(rank_ba, RANK_CAP)),
+            mutual, gap_a, gap_b,
+            tfidf_similarity([x.anchors for x in ann], pairs, chars=True),
+            np.minimum(shared_names, 4), shared_names / np.maximum(union_names, 1), names_conflict,
+            np.minimum(shared_nums, 3), nums_conflict,
+            clash * (n_own == 2), clash * (n_own == 1), clash * (n_own == 0),
+            (1 - clash) * (n_own == 2), apart,
+            lemma * same_lang, lemma * (1 - same_lang), same_lang,
+            np.minimum(length[a], length[b]), np.maximum(length[a], length[b]),
+            np.maximum(heading[a], heading[b]),
+            parallel,
+            tfidf_similarity([" ".join(sorted(x)) for x in names], pairs),
+            tfidf_similarity([" ".join(sorted(x)) for x in numbers], pairs),
+            cos * parallel, margin * parallel, mutual * parallel,
+        ]
+    ).astype(np.float32)  # fmt: skip
+    return pairs, X
+
