@@ -131,13 +131,10 @@ def check_output(output: Path | None, paths: tuple[str, ...]) -> None:
     if output is None:
         return
     from .ingest import expand_paths
-    from .ingest.paths import ARTICLE_SUFFIXES, NOTES
-    from .output import input_clash, inside
+    from .output import input_clash, read_as_article
 
-    inputs = expand_paths(paths)
-    same = input_clash(output, inputs)
-    readable = output.suffix.lower() in ARTICLE_SUFFIXES and not output.name.startswith(".")
-    if same is None and readable and output.name.upper() not in NOTES and inside(output, paths):
+    same = input_clash(output, expand_paths(paths))
+    if same is None and read_as_article(output, paths):
         log.warning(
             "%s is inside an input folder: the next run on that folder will read the report "
             "as an article", output,

@@ -79,13 +79,21 @@ def input_clash(output: Path, inputs: Sequence[Path]) -> Path | None:
     return None
 
 
-def inside(output: Path, paths: Sequence[str | Path]) -> bool:
-    """Whether ``output`` lies in one of the folders among ``paths`` (at any depth)."""
+def read_as_article(output: Path, paths: Sequence[str | Path]) -> bool:
+    """Whether a later run on the folders among ``paths`` would read ``output`` as an
+    article: an article suffix, not hidden, not a note, inside one of those folders."""
+    from .ingest.paths import ARTICLE_SUFFIXES, NOTES
+
+    name = output.name
+    if output.suffix.lower() not in ARTICLE_SUFFIXES or name.startswith(".") or (
+        name.upper() in NOTES
+    ):
+        return False
     where = Path(os.path.realpath(output))
     for path in paths:
         folder = Path(os.path.realpath(path))
         if folder.is_dir() and folder in where.parents:
-            return True
+            return not any(p.startswith(".") for p in where.relative_to(folder).parts)
     return False
 
 
