@@ -60,7 +60,12 @@ class Settings:
         device: torch device for sentence-transformers, ``None`` to let it choose.
         use_cache: read and write the on-disk embedding cache.
         neighbours: k of the margin (mean similarity to the k nearest sentences of other articles).
-        link_threshold: minimum evidence score for a cross-article link (margin plus anchor evidence).
+        link_threshold: the probability (of the fitted pair scorer) from which two sentences
+            of different articles are a link; ``None``: the bar fitted with the scorer
+            (``benchmarks/fit_scorer.py``).
+        possible_threshold: the probability from which an article's closest sentence to a
+            claim it does not state makes it *possibly* state it (else it is silent);
+            ``None``: the fitted bar.
     """
 
     model: str = DEFAULT_MODEL
@@ -69,4 +74,5 @@ class Settings:
     device: str | None = None
     use_cache: bool = True
     neighbours: int = 4
-    link_threshold: float = 0.12
+    link_threshold: float | None = None
+    possible_threshold: float | None = None

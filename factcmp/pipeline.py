@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .align import AlignParams, align
+from .align import AlignParams, align, default_weights
 from .annotate import annotate
 from .compare import build_timeline, compare
 from .config import Settings
@@ -45,10 +45,16 @@ def load_corpus(paths: Sequence[str | Path]) -> tuple[list[Article], list[Senten
 
 
 def _settings_dict(settings: Settings) -> dict[str, object]:
-    """The settings that shape the result (not where files live)."""
+    """The settings that shape the result (not where files live), with the bars actually
+    used: a bar left ``None`` is recorded as the fitted one."""
     data = asdict(settings)
     for machine_specific in ("cache_dir", "device", "use_cache", "batch_size"):
         data.pop(machine_specific)
+    fitted = default_weights()
+    if data["link_threshold"] is None:
+        data["link_threshold"] = fitted.link_bar
+    if data["possible_threshold"] is None:
+        data["possible_threshold"] = fitted.possible_bar
     return data
 
 
@@ -65,7 +71,11 @@ def align_articles(
     return align(
         sentences,
         vectors,
-        AlignParams(neighbours=settings.neighbours, link_threshold=settings.link_threshold),
+        AlignParams(
+            neighbours=settings.neighbours,
+            link_threshold=settings.link_threshold,
+            possible_threshold=settings.possible_threshold,
+        ),
         langs=[lang[s.article_id] for s in sentences],
         annotations=annotations,
     )
