@@ -35,7 +35,7 @@ from metrics import (
 )
 from ntrex_stories import DEFAULT_SEED, ISO, build_stories, load_ntrex, summary
 
-from factcmp.align import AlignParams
+from factcmp.align import AlignParams, default_weights
 from factcmp.annotate import annotate
 from factcmp.compare import compare
 from factcmp.config import DEFAULT_MODEL, Settings
@@ -140,7 +140,7 @@ def run_ntrex(vec: Vectors, docs: int | None, seed: int) -> dict[str, Any]:
     return result
 
 
-THRESHOLDS = (0.06, 0.12, 0.18)
+THRESHOLDS = (0.05, 0.10, 0.20, 0.30)  # link bars: probabilities of the fitted scorer
 
 
 def run_thresholds(vec: Vectors, docs: int | None, seed: int) -> dict[str, Any]:
@@ -305,9 +305,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         for k in ("examples_false_differ", "examples_missed"):
             metrics["baseline"]["ntrex"]["differences"].pop(k)
     primary = "ntrex.claim_links.lv_sl_is.f1"
+    fitted = default_weights()  # the bars AlignParams leaves None (benchmarks/fit_scorer.py)
     payload = header("quality", vec.model_id) | {
         "model_arg": args.model,
         "align_params": asdict(AlignParams()),
+        "align_bars": {"link": fitted.link_bar, "possible": fitted.possible_bar,
+                       "duplicate": fitted.duplicate_bar},
         "docs": args.docs or len(load_ntrex().documents()),
         "published_multilingual_e5_small": PUBLISHED_E5_SMALL,
         "targets": {k: {"target": t, "value": lookup(metrics, k), "met": lookup(metrics, k) >= t}
