@@ -84,18 +84,47 @@ def test_second_run_is_identical_and_served_from_the_cache(cache_dir: Path, repo
     assert again == report
 
 
+A, B, C, D, E = (
+    "000_affe72af9a0df58a", "001_1977e9eac9134f9c", "002_86b0d1c7f16c474e",
+    "003_1132590431262ebf", "004_1e85e2987fbe16f5",
+)
+
+
+def query_hits(cache_dir: Path, text: str) -> dict[str, list[dict]]:
+    data = run_cli(cache_dir, "query", text, str(CORPUS), "--format", "json")
+    for r in data["results"]:
+        assert r["silent"] == (not r["hits"])
+    return {r["article"]: r["hits"] for r in data["results"]}
+
+
 def test_troops_query_finds_slovenian_2025_article_and_silence_elsewhere(cache_dir: Path) -> None:
-    data = run_cli(cache_dir, "query", "North Korean troops sent to Russia", str(CORPUS), "--format", "json")
-    by_article = {r["article"]: r for r in data["results"]}
-    assert not by_article["003_1132590431262ebf"]["silent"]
-    hit_texts = " ".join(h["text"] for h in by_article["003_1132590431262ebf"]["hits"])
-    assert "vojakov" in hit_texts  # "soldiers"
-    for silent in ("000_affe72af9a0df58a", "001_1977e9eac9134f9c", "002_86b0d1c7f16c474e", "004_1e85e2987fbe16f5"):
-        assert by_article[silent]["silent"], silent
+    hits = query_hits(cache_dir, "North Korean troops sent to Russia")
+    assert "vojakov" in " ".join(h["text"] for h in hits[D])  # "soldiers"
+    assert all(not hits[a] for a in (A, B, C, E))
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (benchmarks/queries.py): the default model scores a Latvian UN-sanctions sentence (002 #7) far above the treaty clause sentences, which stay below the hit threshold")
 def test_mutual_defense_query_finds_the_slovenian_treaty_sentences(cache_dir: Path) -> None:
-    data = run_cli(cache_dir, "query", "the mutual defense clause", str(CORPUS), "--format", "json")
-    hits = {h["sentence"] for r in data["results"] for h in r["hits"]}
-    assert hits & {"001_1977e9eac9134f9c:0", "001_1977e9eac9134f9c:2", "003_1132590431262ebf:9"}
+    # gold.json queries[0]: 001 #0/#2 (mutual assistance against aggression) and 003 #9
+    # (the clause on mutual defence); 000, 002 and 004 are silent on it.
+    hits = query_hits(cache_dir, "the mutual defense clause")
+    assert {h["sentence"] for h in hits[B]} & {f"{B}:0", f"{B}:2"}
+    assert f"{D}:9" in {h["sentence"] for h in hits[D]}
+    assert all(not hits[a] for a in (A, C, E))
+
+
+def test_queries_in_the_terminal_show_the_same_hits(cache_dir: Path) -> None:
+    def shown(text: str) -> str:  # the terminal wraps long sentences
+        return " ".join(invoke(cache_dir, "query", text, str(CORPUS)).stdout.split())
+
+    out = shown("the mutual defense clause")
+    assert "vzajemno pomoč" in out and "klavzulo o medsebojni obrambi" in out
+    assert out.count("silent") == 3
+    out = shown("North Korean troops sent to Russia")
+    assert "vojakov" in out and out.count("silent") == 4
+
+
+@pytest.mark.parametrize("text", ["qwzx vbnm plkj", "--help", "\U0001F642\U0001F389\U0001F525",
+                                  "\u200b\u200b\u200b", "the of and"])
+def test_a_query_that_says_nothing_finds_nothing(cache_dir: Path, text: str) -> None:
+    data = run_cli(cache_dir, "query", "--format", "json", "--", text, str(CORPUS))
+    assert all(r["silent"] and not r["hits"] for r in data["results"])
