@@ -182,3 +182,14 @@ def test_link_scores_are_probabilities_and_a_lower_bar_links_more() -> None:
     assert scores and all(0.0 <= x <= 1.0 for x in scores)
     assert all(l.score >= 0.9 for c in strict for l in c.links)
     assert sum(len(c.members) > 1 for c in loose) >= sum(len(c.members) > 1 for c in strict)
+
+
+def test_each_pair_may_have_its_own_link_bar() -> None:
+    # A-B are versions of one story (a low bar), A-C independent reports (a high bar).
+    s = [Sentence("A", 0, "x", 0, 0), Sentence("B", 0, "y", 0, 0), Sentence("C", 0, "z", 0, 0)]
+    pairs, p = scored(3, [(0, 1, 0.2), (0, 2, 0.3)])
+    bars = np.array([0.1, 0.5], dtype=np.float32)
+    claims = group_claims(s, pairs, p, link_bar=bars, duplicate_bar=0.5, possible_bar=0.2)
+    claim = next(c for c in claims if "A:0" in c.members)
+    assert claim.members == ("A:0", "B:0")
+    assert [(l.b, l.score) for l in claim.possible] == [("C:0", 0.3)]

@@ -54,10 +54,29 @@ def test_the_shipped_weights_load_and_give_probabilities() -> None:
     w = default_weights()
     assert w.features == FEATURES
     assert len(w.coef) == len(w.mean) == len(w.scale) == len(FEATURES)
-    assert 0 < w.possible_bar <= w.link_bar < 1
+    assert 0 < w.possible_bar <= min(w.link_bar, w.versions_bar) < 1
+    assert 0 < w.versions_parallel < 1
     X = np.random.default_rng(0).normal(size=(200, len(FEATURES))).astype(np.float32) * 5
     p = w.probability(X)
     assert p.shape == (200,) and ((p >= 0) & (p <= 1)).all()
+
+
+def test_versions_of_one_story_get_the_versions_bar_and_independent_articles_the_link_bar() -> None:
+    from factcmp.align import AlignParams, scored_links
+
+    articles, sentences = corpus({
+        "A": ("en", "2024-06", ["Putin arrived in Pyongyang on Wednesday.", *FILLER[:3]]),
+        "B": ("en", "2024-06", ["Putin arrived in Pyongyang on Wednesday.", *FILLER[:3]]),
+        "C": ("en", "2024-06", ["Putin landed in North Korea.", *FILLER[3:]]),
+    })  # fmt: skip
+    vectors = FakeEmbedder().embed([s.text for s in sentences])
+    centred, _ = centre_by_language(vectors, ["en"] * len(sentences))
+    params = AlignParams(link_threshold=0.9, versions_threshold=0.2, versions_parallel=0.5)
+    pairs, _, bars = scored_links(sentences, centred, params, annotate(articles, sentences))
+    art = [s.article_id for s in sentences]
+    for (i, j), bar in zip(pairs.tolist(), bars.tolist()):
+        copies = {art[i], art[j]} == {"A", "B"}  # A and B are one text: versions
+        assert bar == pytest.approx(0.2 if copies else 0.9)
 
 
 def test_weights_fitted_on_other_features_are_refused(tmp_path: Path) -> None:

@@ -9,7 +9,8 @@ steps:
 2. a score (:mod:`.score`): the probability that a pair states one claim, from similarity
    (centred cosine, margin, ranks) and structure (names, numbers, time, lemmas), with
    weights fitted by ``benchmarks/fit_scorer.py`` on NTREX-128 stories and the seed gold;
-3. claims (:mod:`.group`): links merged best-first, a claim holding several sentences of
+3. claims (:mod:`.group`): pairs over the link bar are links (between two versions of one
+   story, such as translations, a lower bar: there a weaker pair is credible), merged best-first, a claim holding several sentences of
    one article only when the groups agree as a whole; and for each article outside a claim,
    its best candidate when that comes close ("possibly").
 """
@@ -23,7 +24,14 @@ import numpy as np
 from ..embed import centre_by_language
 from ..types import Annotation, Claim, Sentence
 from .group import STRONG_LINK, evidence, group_claims
-from .score import AlignParams, Weights, default_weights, load_weights, score_pairs
+from .score import (
+    AlignParams,
+    Weights,
+    default_weights,
+    load_weights,
+    score_pairs,
+    scored_links,
+)
 
 __all__ = [
     "STRONG_LINK",
@@ -34,6 +42,7 @@ __all__ = [
     "evidence",
     "load_weights",
     "score_pairs",
+    "scored_links",
 ]
 
 
@@ -62,12 +71,12 @@ def align(
     weights = weights or default_weights()
     langs = list(langs) if langs is not None else [""] * len(vectors)
     centred, _ = centre_by_language(vectors, langs)
-    pairs, probability = score_pairs(sentences, centred, params, annotations, langs, weights)
+    pairs, probability, bars = scored_links(sentences, centred, params, annotations, langs, weights)
     return group_claims(
         sentences,
         pairs,
         probability,
-        link_bar=_or(params.link_threshold, weights.link_bar),
+        link_bar=bars,
         duplicate_bar=_or(params.duplicate_threshold, weights.duplicate_bar),
         possible_bar=_or(params.possible_threshold, weights.possible_bar),
         per_article=params.per_article,

@@ -34,6 +34,11 @@ class AlignParams:
         block_df: a name or number held by at most this many sentences makes its holders
             candidates of each other.
         link_threshold: probability from which a pair is a link.
+        versions_threshold: the same between two articles that are versions of one story
+            (translations, rewrites of one report: ``parallel`` at least ``versions_parallel``),
+            where a weaker pair is credible: such articles state one line once each.
+        versions_parallel: the article-pair ``parallel`` evidence (mean best similarity)
+            from which two articles count as versions of one story.
         possible_threshold: probability from which an article's best candidate for a claim
             it is not in is shown as "possibly" (below it the article is silent).
         duplicate_threshold: mean probability between two groups that a merge must reach
@@ -45,6 +50,8 @@ class AlignParams:
     candidates: int = 32
     block_df: int = 24
     link_threshold: float | None = None
+    versions_threshold: float | None = None
+    versions_parallel: float | None = None
     possible_threshold: float | None = None
     duplicate_threshold: float | None = None
     per_article: int = 3
@@ -62,6 +69,8 @@ class Weights:
     coef: np.ndarray
     intercept: float
     link_bar: float
+    versions_bar: float
+    versions_parallel: float
     possible_bar: float
     duplicate_bar: float
 
@@ -101,6 +110,8 @@ def load_weights(path: Path = WEIGHTS_PATH) -> Weights:
         coef=np.array(data["coef"], dtype=np.float32),
         intercept=float(data["intercept"]),
         link_bar=float(bars["link"]),
+        versions_bar=float(bars["versions_link"]),
+        versions_parallel=float(bars["versions_parallel"]),
         possible_bar=float(bars["possible"]),
         duplicate_bar=float(bars["duplicate"]),
     )
@@ -131,9 +142,47 @@ def score_pairs(
         ``(pairs, probabilities)``: int array ``(m, 2)`` of sentence positions, lower first,
         and float32 array ``(m,)``.
     """
+    pairs, X = _features(sentences, vectors, params, annotations, langs)
+    return pairs, (weights or default_weights()).probability(X)
+
+
+def scored_links(
+    sentences: Sequence[Sentence],
+    vectors: np.ndarray,
+    params: AlignParams | None = None,
+    annotations: Sequence[Annotation] | None = None,
+    langs: Sequence[str] | None = None,
+    weights: Weights | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`score_pairs`, and each pair's link bar: the versions bar between two versions
+    of one story, else the link bar (``params`` overrides the fitted ones)."""
     params = params or AlignParams()
     weights = weights or default_weights()
-    pairs, X = pair_features(
+    pairs, X = _features(sentences, vectors, params, annotations, langs)
+    versions = X[:, FEATURES.index("parallel")] >= _or(
+        params.versions_parallel, weights.versions_parallel
+    )
+    bars = np.where(
+        versions,
+        _or(params.versions_threshold, weights.versions_bar),
+        _or(params.link_threshold, weights.link_bar),
+    ).astype(np.float32)
+    return pairs, weights.probability(X), bars
+
+
+def _or(value: float | None, fitted: float) -> float:
+    return fitted if value is None else value
+
+
+def _features(
+    sentences: Sequence[Sentence],
+    vectors: np.ndarray,
+    params: AlignParams | None,
+    annotations: Sequence[Annotation] | None,
+    langs: Sequence[str] | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    params = params or AlignParams()
+    return pair_features(
         sentences,
         vectors,
         langs if langs is not None else [""] * len(sentences),
@@ -142,4 +191,3 @@ def score_pairs(
         neighbours=params.neighbours,
         block_df=params.block_df,
     )
-    return pairs, weights.probability(X)
