@@ -28,7 +28,9 @@ def load_corpus(paths: Sequence[str | Path]) -> tuple[list[Article], list[Senten
     Raises:
         IngestError: unreadable input, or an article with no sentences left.
     """
-    articles = read_articles(paths)
+    # In id order, whatever the order of the arguments: the same set of articles gives the same
+    # report (claim ids, first_seen ties, timeline).
+    articles = sorted(read_articles(paths), key=lambda a: a.id)
     sentences: list[Sentence] = []
     for article in articles:
         found = segment(article)
