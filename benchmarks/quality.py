@@ -240,12 +240,12 @@ def print_coverage(metrics: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    t = Table(title="Coverage cells: states / possibly / silent (precision: true of the texts)")
-    for col in ("data", "cells", "states prec.", "silent prec.", "possibly share",
-                "possibly true", "silent prec. if possibly said silent"):
-        t.add_column(col, justify="right" if col != "data" else "left")
-    rows = [("NTREX (line, version)", metrics["ntrex"]["coverage"])]
-    rows += [(f"seed (claim, article), {k}", v)
+    t = Table(title="Three answers: precision of states and silent (cells), share of possibly "
+                    "and how many are true; 2-way: silent precision if possibly were said silent")
+    for col in ("cells", "n", "states", "silent", "possibly", "true", "2-way"):
+        t.add_column(col, justify="right" if col != "cells" else "left")
+    rows = [("NTREX line x version", metrics["ntrex"]["coverage"])]
+    rows += [(f"seed claim x article ({k})", v)
              for k, v in metrics["seed_corpus"]["coverage"].items()]
     for name, c in rows:
         t.add_row(name, str(c["cells"]), f"{c['states_precision']} ({c['states']})",
