@@ -25,8 +25,9 @@ those held-out probabilities and the bars chosen on the curves:
   Precision counts twice: every "states" must be true, and what falls short is "possibly";
 * the versions bar (two versions of one story, ``parallel`` >= ``VERSIONS_PARALLEL``) and the
   duplicate bar on NTREX: the best silent-line accuracy with claim-link F1 >= 0.95;
-* the possible bar on NTREX: the lowest bar at which at most half of the truly silent
-  (article, line) cells are "possibly" (the curve also counts the missed carriers caught).
+* the possible bar on the seed (independent articles: where claims go unlinked): the lowest
+  bar under the link bar at which at most half of the truly silent (article, gold claim) cells
+  are "possibly" (the curve also counts the missed carriers it catches).
 
 Then the scorer is fitted on all pairs and written to ``factcmp/align/weights.json``;
 figures go to ``benchmarks/results/<date>-scorer.json``.
@@ -38,7 +39,6 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,7 +51,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from common import ROOT, TMP, header, write_result
 from metrics import StoryScores
 from ntrex_stories import DEFAULT_SEED, build_stories, load_ntrex
-from seedgold import gold_pairs
+from seedgold import gold_pairs, locate
 
 from factcmp.align.features import FEATURES, pair_features
 from factcmp.align.group import STRONG_LINK, group_claims
@@ -66,7 +66,8 @@ STORY = ROOT / "corpus" / "putin-kim"
 FOLDS = 5
 SEED_SHARE = 1.0  # the seed's total weight, relative to NTREX's
 UNRELATED_SHARE = 0.3
-LINK_BARS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+SINGLES_SHARE = 0.3
+LINK_BARS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 VERSIONS_BARS = (0.03, 0.05, 0.1, 0.2, 0.3, 0.5)
 DUPLICATE_BARS = (0.3, 0.5, 0.7)
 SEED_DUPLICATE = 0.5
@@ -74,7 +75,7 @@ VERSIONS_PARALLEL = 0.3
 """Article pairs whose ``parallel`` evidence reaches this are versions of one story. Measured
 (results JSON, ``parallel``): independent seed article pairs 0.19-0.25, unrelated NTREX
 article pairs 0.07-0.23, versions of one NTREX story 0.20-0.65 (1st percentile 0.29)."""
-POSSIBLE_BARS = (0.01, 0.02, 0.03, 0.05, 0.07, 0.09)
+POSSIBLE_BARS = (0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5)
 PER_ARTICLE = 3
 TARGET_NEAR = 2
 TARGET_NTREX = 0.95
@@ -97,7 +98,8 @@ class Corpus:
 
 
 def build(name: str, source: str, fold: int, articles: list[Article], sentences: list[Sentence],
-          vectors: np.ndarray, same: Any, story: Any = None) -> Corpus:
+          same: Any, story: Any = None, *, rows: dict[str, np.ndarray]) -> Corpus:
+    vectors = np.stack([rows[s.text] for s in sentences])
     lang = {a.id: a.lang for a in articles}
     langs = [lang[s.article_id] for s in sentences]
     annotations = annotate(articles, sentences)
@@ -115,19 +117,16 @@ def load_data() -> tuple[Corpus, list[Corpus], list[Corpus], dict[str, Any]]:
     texts = sorted({s.text for s in sentences} | {s.text for st in stories for s in st.sentences})
     rows = dict(zip(texts, embed_texts(embedder, texts).vectors, strict=True))
 
-    def vec(ss: Sequence[Sentence]) -> np.ndarray:
-        return np.stack([rows[s.text] for s in ss])
-
     gold = json.loads((STORY / "gold.json").read_text(encoding="utf-8"))
     same, near = gold_pairs(gold, articles, sentences)
     positive = {frozenset((x, y)) for a, b in same for x in a for y in b}
-    seed = build("seed", "seed", -1, articles, sentences, vec(sentences),
-                 lambda x, y: frozenset((x, y)) in positive)
+    seed = build("seed", "seed", -1, articles, sentences,
+                 lambda x, y: frozenset((x, y)) in positive, rows=rows)
     ntrex = []
     for k, st in enumerate(stories):
         line = st.line_of
         ntrex.append(build(f"story{k}", "ntrex", k % FOLDS, st.articles, st.sentences,
-                           vec(st.sentences), lambda x, y, line=line: line[x] == line[y], st))
+                           lambda x, y, line=line: line[x] == line[y], st, rows=rows))
     unrelated = []
     for k, (first, second) in enumerate(zip(stories[0::2], stories[1::2])):
         a, b = first.articles[0], second.articles[-1]
@@ -136,8 +135,39 @@ def load_data() -> tuple[Corpus, list[Corpus], list[Corpus], dict[str, Any]]:
         ss = [s for s in first.sentences if s.article_id == a.id]
         ss += [s for s in second.sentences if s.article_id == b.id]
         unrelated.append(build(f"unrelated{k}", "unrelated", (2 * k) % FOLDS, [a, b], ss,
-                               vec(ss), lambda x, y: False))
-    return seed, ntrex, unrelated, {"same": same, "near": near, "model": embedder.model_id}
+                               lambda x, y: False, rows=rows))
+    singles = [build(f"singles{k}", "singles", k % FOLDS, *one_line_articles(stories, k),
+                     rows=rows) for k in range(0, len(stories), 3)]
+    by_id = {a.id: a for a in articles}
+    gold_claims = [sorted({sid for r in c["sentences"] for sid in locate(r, by_id, sentences)})
+                   for c in gold["claims"]]
+    return seed, ntrex, unrelated + singles, {"same": same, "near": near, "claims": gold_claims,
+                                              "model": embedder.model_id}
+
+
+def one_line_articles(stories: list[Any], k: int) -> tuple[list[Article], list[Sentence], Any]:
+    """Articles of one sentence each (where ranks within an article say nothing): four lines
+    of story ``k``, each told by two of its versions, and eight lines of other stories."""
+    story = stories[k]
+    line_of = story.line_of
+    shared = sorted({n for n in line_of.values() if len(story.carriers(n)) >= 2})[:4]
+    picked: list[tuple[str, str, str]] = []  # (label, lang, text)
+    for n in shared:
+        sids = [sid for sid, m in line_of.items() if m == n][:2]
+        for sid in sids:
+            art = next(a for a in story.articles if a.id == sid.split(":")[0])
+            text = next(s.text for s in story.sentences if s.id == sid)
+            picked.append((f"{k}-{n}", art.lang, text))
+    for j in range(1, 9):
+        other = stories[(k + 7 * j) % len(stories)]
+        s = other.sentences[j % len(other.sentences)]
+        lang = next(a.lang for a in other.articles if a.id == s.article_id)
+        picked.append((f"other{j}", lang, s.text))
+    articles = [Article(id=f"s{k}-{i:02d}", path="ntrex", lang=lang, text=text)
+                for i, (_, lang, text) in enumerate(picked)]
+    sentences = [Sentence(a.id, 0, a.text, 0, len(a.text)) for a in articles]
+    label = {a.id + ":0": lab for a, (lab, _, _) in zip(articles, picked)}
+    return articles, sentences, lambda x, y: label[x] == label[y]
 
 
 def make_model(kind: str) -> Any:
@@ -164,13 +194,16 @@ def training_set(seed: Corpus, seed_rows: np.ndarray, others: list[Corpus]
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     ntrex = [c for c in others if c.source == "ntrex"]
     unrelated = [c for c in others if c.source == "unrelated"]
+    singles = [c for c in others if c.source == "singles"]
     n_ntrex = sum(len(c.y) for c in ntrex)
     n_unrelated = max(sum(len(c.y) for c in unrelated), 1)
-    X = [seed.X[seed_rows]] + [c.X for c in ntrex + unrelated]
-    y = [seed.y[seed_rows]] + [c.y for c in ntrex + unrelated]
+    n_singles = max(sum(len(c.y) for c in singles), 1)
+    X = [seed.X[seed_rows]] + [c.X for c in ntrex + unrelated + singles]
+    y = [seed.y[seed_rows]] + [c.y for c in ntrex + unrelated + singles]
     w = [np.full(int(seed_rows.sum()), SEED_SHARE * n_ntrex / max(int(seed_rows.sum()), 1))]
     w += [np.ones(len(c.y)) for c in ntrex]
     w += [np.full(len(c.y), UNRELATED_SHARE * n_ntrex / n_unrelated) for c in unrelated]
+    w += [np.full(len(c.y), SINGLES_SHARE * n_ntrex / n_singles) for c in singles]
     return np.concatenate(X), np.concatenate(y), np.concatenate(w)
 
 
@@ -296,35 +329,33 @@ def choose_versions(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return max(ok, key=lambda r: (r["ntrex_silent_line_accuracy"], r["ntrex_f1_lv_sl_is"]))
 
 
-def possible_curve(ntrex: list[Corpus], probs: dict[str, np.ndarray], link: float,
-                   versions: float, duplicate: float) -> list[dict[str, Any]]:
-    """Per possible bar, on NTREX: of the (line, article) cells where the article is truly
-    silent, how many get a "possibly"; of the carriers the line's claim missed, how many."""
+def possible_curve(seed: Corpus, probs: dict[str, np.ndarray], gold: dict[str, Any],
+                   link: float, duplicate: float) -> list[dict[str, Any]]:
+    """Per possible bar, on the seed (independent articles, where a claim goes unlinked): for
+    each gold claim, the predicted claim holding most of its sentences; of the articles that
+    claim does not hold, those that state the gold claim (missed carriers) and those that do
+    not (truly silent), and how many of each it calls "possibly"."""
     out = []
+    articles = sorted(a.id for a in seed.articles)
     for bar in POSSIBLE_BARS:
+        found = claims(seed, probs["seed"], link, link, duplicate, bar)
+        claim_of = {sid: c for c in found for sid in c.members}
         silent = silent_possible = missed = missed_caught = 0
-        for c in ntrex:
-            found = claims(c, probs[c.name], link, versions, duplicate, bar)
-            line = c.story.line_of
-            by_line: dict[int, list[str]] = {}
-            for sid, n in line.items():
-                by_line.setdefault(n, []).append(sid)
-            claim_of = {sid: cl for cl in found for sid in cl.members}
-            article_ids = [a.id for a in c.articles]
-            for sids in by_line.values():
-                carriers = {s.split(":")[0] for s in sids}
-                main = max((claim_of[s] for s in sids), key=lambda cl: (len(cl.members), cl.id))
-                stated = {m.split(":")[0] for m in main.members}
-                possibly = {p.b.split(":")[0] for p in main.possible}
-                for v in article_ids:
-                    if v in stated:
-                        continue
-                    if v in carriers:
-                        missed += 1
-                        missed_caught += int(v in possibly)
-                    else:
-                        silent += 1
-                        silent_possible += int(v in possibly)
+        for sids in gold["claims"]:
+            carriers = {s.split(":")[0] for s in sids}
+            main = max((claim_of[s] for s in sids), key=lambda c: (
+                sum(m in sids for m in c.members), -int(c.id[1:])))
+            stated = {m.split(":")[0] for m in main.members}
+            possibly = {p.b.split(":")[0] for p in main.possible}
+            for a in articles:
+                if a in stated:
+                    continue
+                if a in carriers:
+                    missed += 1
+                    missed_caught += int(a in possibly)
+                else:
+                    silent += 1
+                    silent_possible += int(a in possibly)
         out.append({"possible_bar": bar, "silent_cells": silent,
                     "silent_cells_possibly": silent_possible, "missed_carriers": missed,
                     "missed_carriers_possibly": missed_caught})
@@ -383,15 +414,20 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--no-write", action="store_true", help="do not rewrite weights.json")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args(argv)
-    seed, ntrex, unrelated, gold = load_data()
-    corpora = ntrex + unrelated
+    seed, ntrex, others, gold = load_data()
+    corpora = ntrex + others
+    unrelated = [c for c in others if c.source == "unrelated"]
+    singles = [c for c in others if c.source == "singles"]
     result: dict[str, Any] = header("scorer", gold["model"]) | {
         "features": list(FEATURES),
         "data": {"seed_pairs": len(seed.y), "seed_positive": int(seed.y.sum()),
                  "ntrex_pairs": sum(len(c.y) for c in ntrex),
                  "ntrex_positive": int(sum(c.y.sum() for c in ntrex)),
                  "unrelated_pairs": sum(len(c.y) for c in unrelated),
-                 "weights": {"seed": SEED_SHARE, "ntrex": 1.0, "unrelated": UNRELATED_SHARE}},
+                 "singles_pairs": sum(len(c.y) for c in singles),
+                 "singles_positive": int(sum(c.y.sum() for c in singles)),
+                 "weights": {"seed": SEED_SHARE, "ntrex": 1.0, "unrelated": UNRELATED_SHARE,
+                             "singles": SINGLES_SHARE}},
         "models": {}}
     result["parallel"] = {name: parallel_range(cs) for name, cs in
                           (("seed", [seed]), ("ntrex", ntrex), ("unrelated", unrelated))}
@@ -414,10 +450,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "seed_link_precision": round(true / max(true + false, 1), 4),
             "ntrex_f1_lv_sl_is": versions["ntrex_f1_lv_sl_is"],
             "ntrex_silent_line_accuracy": versions["ntrex_silent_line_accuracy"],
-            "unrelated_sentences_linked": link["unrelated_sentences_linked"]}
+            "unrelated_sentences_linked": link["unrelated_sentences_linked"],
+            "one_sentence_articles": singles_score(singles, probs, link["link_bar"],
+                                                   versions["versions_bar"],
+                                                   versions["duplicate_bar"])}
         if kind == "lr":
-            entry["possible"] = possible_curve(ntrex, probs, link["link_bar"],
-                                               versions["versions_bar"],
+            entry["possible"] = possible_curve(seed, probs, gold, link["link_bar"],
                                                versions["duplicate_bar"])
             entry["strong_link"] = strong_links(seed, ntrex, probs, gold)
             chosen = entry
@@ -441,7 +479,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     link, versions = chosen["chosen"]["link"], chosen["chosen"]["versions"]
     bars = {"link": link["link_bar"], "versions_link": versions["versions_bar"],
             "versions_parallel": VERSIONS_PARALLEL, "duplicate": versions["duplicate_bar"],
-            "possible": choose_possible(chosen["possible"], versions["versions_bar"])}
+            "possible": choose_possible(chosen["possible"], link["link_bar"])}
     result["bars"] = bars
     if not args.no_write:
         X, y, w = training_set(seed, np.ones(len(seed.y), dtype=bool), corpora)
@@ -451,6 +489,26 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     path = write_result("scorer", None, result, args.out)
     print(f"bars {bars}; wrote {path}")
     return result
+
+
+def singles_score(corpora: list[Corpus], probs: dict[str, np.ndarray], link: float,
+                  versions: float, duplicate: float) -> dict[str, int]:
+    """On the one-sentence articles: cross-article pairs put in one claim that are true / false,
+    and the true pairs there are."""
+    true = false = 0
+    for c in corpora:
+        found = claims(c, probs[c.name], link, versions, duplicate, 1.0)
+        index = {s.id: n for n, s in enumerate(c.sentences)}
+        label = {(int(i), int(j)): int(v) for (i, j), v in zip(c.pairs.tolist(), c.y)}
+        for cl in found:
+            for n, x in enumerate(cl.members):
+                for y in cl.members[n + 1 :]:
+                    i, j = sorted((index[x], index[y]))
+                    ok = label.get((i, j), 0)
+                    true += ok
+                    false += 1 - ok
+    gold = sum(int(c.y.sum()) for c in corpora)
+    return {"claim_pairs_true": true, "claim_pairs_false": false, "gold_pairs": gold}
 
 
 def parallel_range(corpora: list[Corpus]) -> list[float]:

@@ -35,6 +35,10 @@ from .neighbours import nearest_other
 
 PAIR_CHUNK = 100_000
 RANK_CAP = 8
+MIN_VERSION_SENTENCES = 3
+"""Fewer sentences than this in the smaller article cannot show that two articles follow each
+other: their ``parallel`` evidence is 0 (one-sentence articles would otherwise score a pair's
+own cosine, and every similar pair would look like two versions of one story)."""
 
 FEATURES: tuple[str, ...] = (
     "cos", "margin", "radius", "rank_ab", "rank_ba", "mutual", "gap_a", "gap_b",
@@ -156,8 +160,9 @@ def _ranks(
 
 def _parallel(index: np.ndarray, sims: np.ndarray, groups: np.ndarray) -> np.ndarray:
     """For each pair of articles: the mean, over the smaller article's sentences, of their
-    best similarity in the other (0 where none is a neighbour). Translations of one story
-    score high, independent reports low."""
+    best similarity in the other (0 where none is a neighbour, and 0 when the smaller article
+    has fewer than ``MIN_VERSION_SENTENCES``). Translations of one story score high,
+    independent reports low."""
     n_groups = int(groups.max()) + 1
     valid = index >= 0
     ngroup = np.where(valid, groups[np.maximum(index, 0)], -1)
@@ -169,7 +174,8 @@ def _parallel(index: np.ndarray, sims: np.ndarray, groups: np.ndarray) -> np.nda
     for g in range(n_groups):
         for h in range(g + 1, n_groups):
             small, other = (g, h) if sizes[g] <= sizes[h] else (h, g)
-            out[g, h] = out[h, g] = best[groups == small, other].mean()
+            if sizes[small] >= MIN_VERSION_SENTENCES:
+                out[g, h] = out[h, g] = best[groups == small, other].mean()
     return out
 
 
