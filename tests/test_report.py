@@ -513,3 +513,20 @@ def test_legend_names_the_possible_bar_the_report_was_made_with() -> None:
     assert "(scoring" not in _rendered(report)  # a report that does not record its bar
     barred = dataclasses.replace(report, settings={**report.settings, "possible_threshold": 0.2})
     assert "closest sentence (scoring 0.20 or more)" in " ".join(_rendered(barred).split())
+
+
+def test_possibly_shared_claims_have_their_own_matrix_likeliest_first() -> None:
+    from factcmp.report.render import possibly_shared
+
+    report = hand_made_report()
+    out = _rendered(report)
+    shared_at, maybe_at = out.index("Coverage: claims stated by two"), out.index("Possibly shared")
+    assert shared_at < out.index("│ c1 ") < maybe_at < out.index("│ c2 ")
+    c2 = report.findings[1]
+
+    def unique(cid: str, score: float) -> Finding:
+        return dataclasses.replace(c2, claim=Claim(cid, ("a:1",), (), (Link("a:1", "b:0", score),)))
+
+    low, high, tie = unique("c3", 0.1), unique("c4", 0.6), unique("c5", 0.1)
+    ranked = possibly_shared([report.findings[0], low, high, tie])
+    assert [f.claim.id for f in ranked] == ["c4", "c3", "c5"]

@@ -216,27 +216,40 @@ def _setting(report: Report, key: str) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
+def possibly_shared(findings: Sequence[Finding]) -> list[Finding]:
+    """Claims one article states and another possibly states, the likeliest first (by their
+    best possible sentence's score; claim order on a tie)."""
+    maybe = [f for f in findings if len(f.articles) == 1 and f.possibly]
+    return sorted(maybe, key=lambda f: -max((p.score for p in f.claim.possible), default=0.0))
+
+
 def render_report(report: Report, console: Console) -> None:
-    """Print the articles, the coverage matrix and every claim it shows: those stated by two or
-    more articles, and those stated by one that another possibly states."""
+    """Print the articles, a coverage matrix of the claims stated by two or more articles, one
+    of the claims stated by one that another possibly states (likeliest first), and each
+    claim of both matrices."""
     shared = [f for f in report.findings if len(f.articles) > 1]
-    shown = [f for f in report.findings if len(f.articles) > 1 or f.possibly]
+    maybe = possibly_shared(report.findings)
     unique = len(report.findings) - len(shared)
-    maybe_shared = len(shown) - len(shared)
     console.print(articles_table(report.articles, report.sentences))
     console.print(
         f"{len(report.sentences)} sentences; {len(shared)} claims stated by two or more "
         f"articles, {unique} sentences stated by one only"
-        + (f" ({maybe_shared} of them possibly by another)" if maybe_shared else "")
+        + (f" ({len(maybe)} of them possibly by another)" if maybe else "")
         + f". Model: {report.model_id}",
         highlight=False,
     )
-    if not shown:
+    if not shared and not maybe:
         console.print("No claim is shared between the articles.")
         return
-    console.print("Coverage: claims stated by two or more articles, or by one and possibly more")
     console.print(LEGEND, highlight=False)
-    console.print(coverage_table(report, shown))
+    if shared:
+        console.print("Coverage: claims stated by two or more articles")
+        console.print(coverage_table(report, shared))
+    else:
+        console.print("No claim is stated by two or more articles.")
+    if maybe:
+        console.print("Possibly shared: claims one article states, another possibly (likeliest first)")
+        console.print(coverage_table(report, maybe))
     console.print(
         f"A verdict with ? rests on weak evidence (a link scoring under {STRONG_LINK:.2f}): the "
         "sentences may not state the same thing, so read them. A verdict is over the articles "
@@ -249,7 +262,7 @@ def render_report(report: Report, console: Console) -> None:
         style="dim",
         highlight=False,
     )
-    for finding in shown:
+    for finding in [*shared, *maybe]:
         console.print(claim_block(report, finding))
     if report.timeline:
         console.print(timeline_table(report))
