@@ -224,7 +224,11 @@ def crafted() -> Report:
 
 
 def shown(report: Report) -> list[Finding]:
-    return [f for f in report.findings if len(f.articles) > 1 or f.possibly]
+    """The claims the page shows, in its order: shared ones, then those of one article that
+    another possibly states, likeliest first."""
+    shared = [f for f in report.findings if len(f.articles) > 1]
+    maybe = [f for f in report.findings if len(f.articles) == 1 and f.possibly]
+    return shared + sorted(maybe, key=lambda f: -max(p.score for p in f.claim.possible))
 
 
 # --- structure ---------------------------------------------------------------------------------

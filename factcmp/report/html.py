@@ -311,7 +311,12 @@ def render_html(report: Report) -> str:
     for s in report.sentences:
         by_article.setdefault(s.article_id, []).append(s)
     article_of = {s.id: s.article_id for s in report.sentences}
-    shown = [f for f in report.findings if len(f.articles) > 1 or f.possibly]
+    # Shared claims first, then the claims of one article that another possibly states,
+    # likeliest first (as the terminal report orders them).
+    shared = [f for f in report.findings if len(f.articles) > 1]
+    maybe = [f for f in report.findings if len(f.articles) == 1 and f.possibly]
+    maybe.sort(key=lambda f: -max(link.score for link in f.claim.possible))
+    shown = shared + maybe
     member_of: dict[str, Finding] = {}
     possible_of: dict[str, list[Finding]] = {}
     for f in report.findings:
