@@ -249,6 +249,16 @@ def coverage_result(cov: Counter[str], scores: Sequence[tuple[float, bool]]) -> 
              "carriers": sum(inside)}
             for lo, hi in itertools.pairwise(bounds)
         ]
+        # A higher possible bar turns the possibly cells under it into silent ones.
+        out["possible_bar_curve"] = [
+            {"bar": round(bar, 4),
+             "possibly": len(above := [t for s, t in ranked if s >= bar]),
+             "possibly_carriers": sum(above),
+             "silent_precision": _ratio(
+                 silent_true + sum(1 for s, t in ranked if s < bar and not t),
+                 cov["silent"] + sum(1 for s, _ in ranked if s < bar))}
+            for bar in bounds[:-1] + [ranked[len(ranked) * 9 // 10][0]]
+        ]
     return out
 
 
