@@ -24,6 +24,7 @@ from .. import __version__
 from ..align import STRONG_LINK, evidence
 from ..compare import Answer, answer, slot
 from ..types import Article, Detail, DetailDiff, Finding, Report, Sentence
+from .render import diff_label, member_score
 from .schema import SCHEMA_VERSION
 
 MARKS: dict[Answer, str] = {"states": "●", "possibly": "◐", "silent": "○"}
@@ -147,27 +148,6 @@ def mark_up(sentence: Sentence, details: Sequence[Detail], finding: Finding | No
         pieces.append(Piece("close"))
     to(len(text))
     return pieces
-
-
-def member_score(finding: Finding, sid: str) -> float | None:
-    """A member's best link score in its claim (None for a claim of one sentence)."""
-    scores = [link.score for link in finding.claim.links if sid in (link.a, link.b)]
-    return max(scores) if scores else None
-
-
-def diff_label(diff: DetailDiff) -> str:
-    """ "year"/"month"/"day" for dates (the coarsest part that differs), else kind and unit."""
-    if diff.kind == "date":
-        values = [v for vals in diff.values.values() for v in vals]
-        for n, label in ((4, "year"), (7, "month"), (10, "day")):
-            if len({v[:n] for v in values}) > 1:
-                return label
-        return "date"
-    if diff.kind == "name":
-        return f"person ({diff.unit})" if diff.unit else "name"
-    if diff.kind == "quote":
-        return "quote speaker"
-    return f"{diff.kind} ({diff.unit})" if diff.unit else diff.kind
 
 
 def compared(finding: Finding, article_of: dict[str, str]) -> list[tuple[str, dict[str, str]]]:

@@ -44,7 +44,8 @@ def articles_table(articles: Sequence[Article], sentences: Sequence[Sentence]) -
     return table
 
 
-def _member_score(finding: Finding, sid: str) -> float | None:
+def member_score(finding: Finding, sid: str) -> float | None:
+    """A member's best link score in its claim (None for a claim of one sentence)."""
     scores = [l.score for l in finding.claim.links if sid in (l.a, l.b)]
     return max(scores) if scores else None
 
@@ -88,7 +89,7 @@ def _highlighted(sentence: Sentence, finding: Finding) -> Text:
     return text
 
 
-def _diff_label(diff: DetailDiff) -> str:
+def diff_label(diff: DetailDiff) -> str:
     """ "year"/"month"/"day" for dates (the coarsest part that differs), else kind and unit."""
     if diff.kind == "date":
         values = [v for vals in diff.values.values() for v in vals]
@@ -176,7 +177,7 @@ def claim_block(report: Report, finding: Finding) -> Group:
     lines: list[Text] = [head]
     for sid in finding.claim.members:
         s = by_id[sid]
-        score = _member_score(finding, sid)
+        score = member_score(finding, sid)
         prefix = f"  {labels[s.article_id]} {lang[s.article_id]} #{s.index}"
         prefix += f" ({score:.2f})" if score is not None else ""
         lines.append(Text(prefix, style="cyan"))
@@ -189,7 +190,7 @@ def claim_block(report: Report, finding: Finding) -> Group:
             + (f" «{' / '.join(diff.texts[a])}»" if diff.texts.get(a) else "")
             for a, v in diff.values.items()
         )
-        lines.append(Text(f"  differs in {_diff_label(diff)}: {values}", style="red"))
+        lines.append(Text(f"  differs in {diff_label(diff)}: {values}", style="red"))
     return Group(*lines, Text(""))
 
 
