@@ -142,8 +142,8 @@ def score_pairs(
         ``(pairs, probabilities)``: int array ``(m, 2)`` of sentence positions, lower first,
         and float32 array ``(m,)``.
     """
-    pairs, X = _features(sentences, vectors, params, annotations, langs)
-    return pairs, (weights or default_weights()).probability(X)
+    pairs, probability, _ = scored_links(sentences, vectors, params, annotations, langs, weights)
+    return pairs, probability
 
 
 def scored_links(
