@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -20,6 +20,9 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 """Called with (texts done, texts in all) as embedding goes on."""
+
+RunBatches = Callable[[list[list[str]]], Iterable[np.ndarray]]
+"""Embeds batches of texts, yielding one array of vectors per batch, in order."""
 
 
 class Embedder(Protocol):
@@ -208,24 +211,39 @@ class CachedEmbedder:
         self.batch = batch
         self.model_id = inner.model_id
 
-    def embed(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+    def embed(
+        self,
+        texts: Sequence[str],
+        progress: Progress | None = None,
+        *,
+        run_batches: RunBatches | None = None,
+    ) -> np.ndarray:
+        """Vectors of ``texts``: cached ones read, the rest embedded in batches and stored.
+
+        Args:
+            run_batches: embeds a list of batches, yielding each batch's vectors in order
+                (the Ray engine spreads them over actors); default: the inner model, one
+                batch after another. The batches are the same whoever runs them, so the
+                vectors are too.
+        """
         found = self.cache.get(self.model_id, texts) if self.cache else [None] * len(texts)
         # By length, so that each batch pads little (as encode() itself sorts within a call).
         missing = sorted(
             {t for t, v in zip(texts, found, strict=True) if v is None}, key=lambda t: (len(t), t)
         )
+        batches = [missing[i : i + self.batch] for i in range(0, len(missing), self.batch)]
         done = len(texts) - sum(v is None for v in found)
         fresh: dict[str, np.ndarray] = {}
         if progress:
             progress(done, len(texts))
-        for i in range(0, len(missing), self.batch):
-            chunk = missing[i : i + self.batch]
-            vectors = self.inner.embed(chunk)
+        runner = run_batches or (lambda chunks: map(self.inner.embed, chunks))
+        for chunk, vectors in zip(batches, runner(batches), strict=True):
             if self.cache:
                 self.cache.put(self.model_id, chunk, vectors)  # each batch lands on its own
             fresh.update(zip(chunk, vectors, strict=True))
+            done += len(chunk)
             if progress:
-                progress(min(len(texts), done + i + len(chunk)), len(texts))
+                progress(done, len(texts))
         rows = [v if v is not None else fresh[t] for t, v in zip(texts, found, strict=True)]
         if not rows:
             return np.zeros((0, 0), dtype=np.float32)
