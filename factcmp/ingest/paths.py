@@ -15,7 +15,8 @@ from pathlib import Path
 
 from ..errors import IngestError
 
-ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".text"})
+ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".text", ".jsonl"})
+"""Files read in a folder; a ``.jsonl`` file is a feed of many articles (:mod:`.jsonl`)."""
 NOTES = frozenset({"README.MD", "GOLD.MD"})
 """Files in a corpus folder that describe it rather than being articles."""
 

@@ -336,9 +336,19 @@ def read_articles(
             twice, or two ``id:`` headers give the same id.
         ConfigError: ``$FACTCMP_MAX_ARTICLE_MB`` is not a number.
     """
+    from .jsonl import is_feed, read_feed
+
     limit = max_article_bytes() if max_bytes == "env" else max_bytes
-    articles = [read_article(p, limit) for p in expand_paths(paths)]
-    explicit = [a.id != Path(a.path).stem for a in articles]
+    articles: list[Article] = []
+    explicit: list[bool] = []  # an id not made from a file name: never prefixed with folders
+    for path in expand_paths(paths):
+        if is_feed(path):
+            found = read_feed(path, limit)
+            articles.extend(found)
+            explicit.extend(True for _ in found)
+        else:
+            articles.append(read_article(path, limit))
+            explicit.append(articles[-1].id != path.stem)
     ids = unique_ids([a.id for a in articles], [a.path for a in articles], explicit)
     articles = [
         a if a.id == i else dataclasses.replace(a, id=i)
