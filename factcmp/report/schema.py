@@ -1,13 +1,24 @@
 """The JSON wire format, versioned. Adding a key bumps the minor version; renaming or
-removing one bumps the major version. Readers reject an unknown major version."""
+removing one bumps the major version. Readers reject an unknown major version.
+
+The document grows with its input, never with claims x articles: a claim names the articles
+that state it and those that possibly state it, and a consumer derives the silent ones (every
+article less those two). A ``possibly`` entry comes from one of the aligner's candidate pairs
+(a sentence among a member's nearest candidates, or sharing a rare name or number with it), so
+there are at most two per candidate pair: linear in the sentences. Sentence text is written
+once, in ``sentences``; claims refer to sentences by id."""
 
 from __future__ import annotations
 
 from typing import TypedDict
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "2.0"
 # 1.1: detail unit/note, difference unit/texts, first_seen, timeline; 1.2: claim evidence;
-# 1.3: claim possibly (an article's close sentence, not linked; such an article is not silent)
+# 1.3: claim possibly (an article's close sentence, not linked; such an article is not silent);
+# 2.0: claim silent and possibly text removed (claims x articles entries; text said twice)
+READABLE_MAJORS = ("1", "2")
+"""Major versions :func:`~factcmp.report.serialize.from_dict` reads: 1.x files list the silent
+articles, which 2.x readers derive anyway."""
 
 
 class ArticleDict(TypedDict):
@@ -36,12 +47,12 @@ class LinkDict(TypedDict):
 
 
 class PossiblyDict(TypedDict):
-    """An article that possibly states the claim: its closest sentence, which did not become a
-    link, the score of its pair with ``member`` (the claim's sentence it is closest to)."""
+    """An article that possibly states the claim: its closest sentence (its text is in
+    ``sentences``), which did not become a link, and the score of its pair with ``member``
+    (the claim's sentence it is closest to)."""
 
     article: str
     sentence: str
-    text: str
     score: float
     member: str
 
@@ -70,10 +81,12 @@ class FirstSeenDict(TypedDict):
 
 
 class ClaimDict(TypedDict):
+    """A claim. Its silent articles are not listed (schema 2.0): they are the report's
+    articles less ``articles`` and ``possibly``'s articles."""
+
     id: str
     sentences: list[str]
     articles: list[str]
-    silent: list[str]
     possibly: list[PossiblyDict]
     verdict: str
     details: list[DetailDict]

@@ -21,7 +21,14 @@ from ..types import (
     Sentence,
     TimelineEntry,
 )
-from .schema import SCHEMA_VERSION, ArticleDict, ClaimDict, QueryReportDict, ReportDict
+from .schema import (
+    READABLE_MAJORS,
+    SCHEMA_VERSION,
+    ArticleDict,
+    ClaimDict,
+    QueryReportDict,
+    ReportDict,
+)
 
 
 def article_dict(a: Article) -> ArticleDict:
@@ -35,17 +42,17 @@ def article_dict(a: Article) -> ArticleDict:
     }
 
 
-def _claim_dict(f: Finding, dates: dict[str, str | None], text: dict[str, str]) -> ClaimDict:
+def _claim_dict(f: Finding, dates: dict[str, str | None]) -> ClaimDict:
+    """One claim: no list of silent articles and no sentence text (schema 2.0), so that the
+    document grows with the input rather than with claims x articles."""
     return {
         "id": f.claim.id,
         "sentences": list(f.claim.members),
         "articles": list(f.articles),
-        "silent": list(f.silent),
         "possibly": [
             {
                 "article": p.b.rsplit(":", 1)[0],
                 "sentence": p.b,
-                "text": text.get(p.b, ""),
                 "score": p.score,
                 "member": p.a,
             }
@@ -87,7 +94,6 @@ def _claim_dict(f: Finding, dates: dict[str, str | None], text: dict[str, str]) 
 def to_dict(report: Report) -> ReportDict:
     """The report as plain JSON-ready data (see ``schema.ReportDict``)."""
     dates = {a.id: a.date for a in report.articles}
-    text = {s.id: s.text for s in report.sentences}
     return {
         "schema_version": SCHEMA_VERSION,
         "factcmp_version": __version__,
@@ -106,7 +112,7 @@ def to_dict(report: Report) -> ReportDict:
             }
             for s in report.sentences
         ],
-        "claims": [_claim_dict(f, dates, text) for f in report.findings],
+        "claims": [_claim_dict(f, dates) for f in report.findings],
         "timeline": [
             {
                 "article": t.article,
@@ -122,16 +128,20 @@ def to_dict(report: Report) -> ReportDict:
 def check_version(data: dict[str, Any]) -> None:
     """Raise :class:`SchemaError` unless ``data`` has a schema version this code reads."""
     version = str(data.get("schema_version", ""))
-    if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+    if version.split(".")[0] not in READABLE_MAJORS:
+        majors = " and ".join(f"{m}.x" for m in READABLE_MAJORS)
         raise SchemaError(
             f"schema_version {version or '(missing)'!r} cannot be read by factcmp {__version__}, "
-            f"which reads {SCHEMA_VERSION.split('.')[0]}.x (current {SCHEMA_VERSION})"
+            f"which reads {majors} (current {SCHEMA_VERSION})"
         )
 
 
 def from_dict(data: dict[str, Any]) -> Report:
-    """Rebuild a :class:`Report` from :func:`to_dict` output, of this or an older minor
-    version (a 1.2 file has no ``possibly``: every article outside a claim is silent).
+    """Rebuild a :class:`Report` from :func:`to_dict` output, of this or an older version.
+
+    A claim's silent articles are derived (the articles that neither state nor possibly state
+    it), whatever the file: 2.x files do not list them, a 1.x file's list says the same, and a
+    1.2 file has no ``possibly`` (every article outside a claim is silent).
 
     Raises:
         SchemaError: an unknown major schema version, or a missing key.
@@ -161,6 +171,7 @@ def from_dict(data: dict[str, Any]) -> Report:
             )
             for s in data["sentences"]
         )
+        order = [a.id for a in articles]
         findings = []
         for c in data["claims"]:
             details: dict[str, list[Detail]] = {sid: [] for sid in c["sentences"]}
@@ -189,7 +200,7 @@ def from_dict(data: dict[str, Any]) -> Report:
                         ),
                     ),
                     articles=tuple(c["articles"]),
-                    silent=tuple(c["silent"]),
+                    silent=_silent(order, c["articles"], possibly),
                     possibly=tuple(p["article"] for p in possibly),
                     verdict=c["verdict"],
                     differences=tuple(
@@ -209,16 +220,25 @@ def from_dict(data: dict[str, Any]) -> Report:
             TimelineEntry(t["article"], t["date"], tuple(t["claims"]), tuple(t["new_claims"]))
             for t in data.get("timeline", [])
         )
-    except (KeyError, TypeError) as e:
+        return Report(
+            model_id=data["model"],
+            settings=dict(data["settings"]),
+            articles=articles,
+            sentences=sentences,
+            findings=tuple(findings),
+            timeline=timeline,
+        )
+    except (KeyError, TypeError, ValueError) as e:
         raise SchemaError(f"report JSON is missing or mistypes key {e}") from e
-    return Report(
-        model_id=data["model"],
-        settings=dict(data["settings"]),
-        articles=articles,
-        sentences=sentences,
-        findings=tuple(findings),
-        timeline=timeline,
-    )
+
+
+def _silent(
+    order: Sequence[str], stating: Sequence[str], possibly: Sequence[dict[str, Any]]
+) -> tuple[str, ...]:
+    """The articles silent on a claim, in article order: neither stating nor possibly stating
+    it (schema 2.0 leaves them out of the file)."""
+    said = {*stating, *(p["article"] for p in possibly)}
+    return tuple(a for a in order if a not in said)
 
 
 def query_to_dict(
