@@ -46,7 +46,7 @@ def load_corpus(paths: Sequence[str | Path]) -> tuple[list[Article], list[Senten
     return articles, sentences
 
 
-def _settings_dict(settings: Settings) -> dict[str, object]:
+def settings_dict(settings: Settings) -> dict[str, object]:
     """The settings that shape the result (not where files live), with the bars actually
     used: a bar left ``None`` is recorded as the fitted one."""
     data = asdict(settings)
@@ -110,7 +110,7 @@ def compare_articles(
     findings = compare(articles, sentences, claims, annotations)
     return Report(
         model_id=embeddings.model_id,
-        settings=_settings_dict(settings),
+        settings=settings_dict(settings),
         articles=tuple(articles),
         sentences=tuple(sentences),
         findings=tuple(findings),

@@ -379,7 +379,7 @@ def test_folder_without_articles(tmp_path: Path) -> None:
     (folder / "a.png").write_bytes(b"\x89PNG\x00")
     (folder / "README.md").write_text("# readme\n")
     (folder / "gold.json").write_text("{}")
-    message = r"pics: folder holds no article files \(\.md, \.text, \.txt\)"
+    message = r"pics: folder holds no article files \(\.jsonl, \.md, \.text, \.txt\)"
     with pytest.raises(IngestError, match=message):
         read_articles([folder])
 

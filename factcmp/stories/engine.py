@@ -18,7 +18,7 @@ import numpy as np
 from ..compare import build_timeline, compare
 from ..config import Settings
 from ..embed import CachedEmbedder, Progress
-from ..pipeline import _settings_dict, align_articles
+from ..pipeline import settings_dict, align_articles
 from ..types import Annotation, Article, Report, Sentence
 
 JobProgress = Callable[[int, int], None]
@@ -52,7 +52,7 @@ def compare_story(job: StoryJob) -> Report:
     findings = compare(job.articles, job.sentences, claims, job.annotations)
     return Report(
         model_id=job.model_id,
-        settings=_settings_dict(job.settings),
+        settings=settings_dict(job.settings),
         articles=job.articles,
         sentences=job.sentences,
         findings=tuple(findings),
