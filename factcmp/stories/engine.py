@@ -18,7 +18,7 @@ import numpy as np
 from ..compare import build_timeline, compare
 from ..config import Settings
 from ..embed import CachedEmbedder, Progress
-from ..pipeline import settings_dict, align_articles
+from ..pipeline import align_articles, settings_dict
 from ..types import Annotation, Article, Report, Sentence
 
 JobProgress = Callable[[int, int], None]
