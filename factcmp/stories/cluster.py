@@ -1,0 +1,259 @@
+"""Articles joined into stories: candidate neighbours, a fitted pair probability, a linkage.
+
+No step looks at all pairs of the feed. Each article's ``k`` nearest articles by vector
+(:func:`factcmp.align.neighbours.nearest_other`, faiss-backed at scale, one group per
+article) are its only candidates; each candidate pair gets a row of evidence
+(:func:`pair_features`) and a probability of telling one story from a logistic regression
+fitted on the NTREX-128 story feed (``benchmarks/stories_fit.py``, bars chosen by
+cross-validation over held-out stories). Pairs at or over the bar are joined; a story is a
+connected group of such pairs, and an article with none joins no story.
+
+Why not the vector alone: two reports of different events with the same actors are close
+in any sentence embedding. Names, stated numbers and the times the sentences are about set
+them apart; and articles written further apart than ``window_days`` are never joined (a
+prior, see :class:`ClusterParams`).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from ..align.neighbours import nearest_other
+from ..annotate.dates import dates_compatible
+from ..errors import FactcmpError
+from .vectors import ArticleFeatures
+
+WEIGHTS_PATH = Path(__file__).with_name("weights.json")
+
+FEATURES: tuple[str, ...] = (
+    "cos", "rank", "mutual", "same_lang",
+    "names", "names_any", "numbers", "numbers_any", "times", "time_clash",
+)  # fmt: skip
+"""The columns of :func:`pair_features`, in order (the fitted weights name them)."""
+
+
+@dataclass(frozen=True)
+class ClusterParams:
+    """The knobs of :func:`cluster_articles`.
+
+    Attributes:
+        neighbours: candidates per article (its nearest articles by vector).
+        bar: the pair probability from which two articles tell one story; ``None``: the
+            fitted bar.
+        window_days: articles whose dates lie further apart are never joined. Not fitted:
+            our story data (NTREX-128) has no dates; the seed's three events with the same
+            actors lie 9 and 15 months apart. ``None``: no window.
+    """
+
+    neighbours: int = 10
+    bar: float | None = None
+    window_days: int | None = 30
+
+
+@dataclass(frozen=True)
+class StoryWeights:
+    """A fitted logistic regression on standardised pair features, and its bar."""
+
+    low: np.ndarray
+    high: np.ndarray
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    bar: float
+
+    def probability(self, X: np.ndarray) -> np.ndarray:
+        """P(one story) for each row of ``X``; features clipped to their training range."""
+        z = ((np.clip(X, self.low, self.high) - self.mean) / self.scale) @ self.coef
+        out: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(z + self.intercept, -30, 30)))
+        return out
+
+
+def load_weights(path: Path = WEIGHTS_PATH) -> StoryWeights:
+    """Read the fitted weights.
+
+    Raises:
+        FactcmpError: unreadable, or fitted on other features.
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise FactcmpError(f"cannot read the story weights {path}: {e}") from e
+    if tuple(data["features"]) != FEATURES:
+        raise FactcmpError(f"{path} was fitted on other features; refit: benchmarks/stories_fit.py")
+    return StoryWeights(
+        **{k: np.array(data[k], np.float64) for k in ("low", "high", "mean", "scale", "coef")},
+        intercept=float(data["intercept"]),
+        bar=float(data["bar"]),
+    )
+
+
+@functools.cache
+def default_weights() -> StoryWeights:
+    return load_weights()
+
+
+def candidate_pairs(features: ArticleFeatures, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each article's ``k`` nearest other articles, as unique pairs ``(i < j)``, sorted.
+
+    Returns:
+        ``(pairs (m, 2), rank (m, 2))``: where ``j`` ranks in ``i``'s list and ``i`` in
+        ``j``'s (``k`` when not in it).
+    """
+    n = len(features)
+    vectors = np.ascontiguousarray(features.vectors, dtype=np.float32)
+    index, _ = nearest_other(vectors, np.arange(n), min(k, max(n - 1, 0)))
+    rank_of: dict[tuple[int, int], int] = {}
+    for i, row in enumerate(index.tolist()):
+        for r, j in enumerate(row):
+            if j >= 0:
+                rank_of[i, j] = r
+    pairs = sorted({(min(i, j), max(i, j)) for i, j in rank_of})
+    rank = [[rank_of.get((i, j), k), rank_of.get((j, i), k)] for i, j in pairs]
+    return np.array(pairs, np.int64).reshape(-1, 2), np.array(rank, np.int64).reshape(-1, 2)
+
+
+def _idf(sets: Sequence[frozenset[str]]) -> dict[str, float]:
+    df = Counter(x for s in sets for x in s)
+    n = len(sets)
+    return {x: math.log((1 + n) / (1 + c)) + 1.0 for x, c in df.items()}
+
+
+def _overlap(a: frozenset[str], b: frozenset[str], idf: dict[str, float]) -> float:
+    """Rarity-weighted share of the smaller set found in the other (0 when either is empty)."""
+    if not a or not b:
+        return 0.0
+    shared = sum(idf[x] for x in a & b)
+    return shared / min(sum(idf[x] for x in a), sum(idf[x] for x in b))
+
+
+def _time_clash(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Both articles state times and none of one is compatible with any of the other."""
+    return bool(a and b) and not any(dates_compatible(x, y) for x in a for y in b)
+
+
+def pair_features(
+    features: ArticleFeatures, langs: Sequence[str], pairs: np.ndarray, rank: np.ndarray, k: int
+) -> np.ndarray:
+    """The evidence rows (columns :data:`FEATURES`) of candidate ``pairs``."""
+    idf = {key: _idf(getattr(features, key)) for key in ("names", "numbers", "times")}
+    out = np.zeros((len(pairs), len(FEATURES)), dtype=np.float64)
+    vec = features.vectors
+    for row, (i, j) in enumerate(pairs):
+        out[row] = (
+            float(vec[i] @ vec[j]),
+            min(rank[row]) / k,
+            float(max(rank[row]) < k),
+            float(langs[i] == langs[j]),
+            _overlap(features.names[i], features.names[j], idf["names"]),
+            float(bool(features.names[i] and features.names[j])),
+            _overlap(features.numbers[i], features.numbers[j], idf["numbers"]),
+            float(bool(features.numbers[i] and features.numbers[j])),
+            _overlap(features.times[i], features.times[j], idf["times"]),
+            float(_time_clash(features.times[i], features.times[j])),
+        )
+    return out
+
+
+def days_apart(a: tuple[int, int] | None, b: tuple[int, int] | None) -> int:
+    """Days between two date ranges (0 when they overlap or either is undated)."""
+    if a is None or b is None:
+        return 0
+    return max(0, a[0] - b[1], b[0] - a[1])
+
+
+def _groups(labels: Sequence[int] | np.ndarray) -> list[list[int]]:
+    groups: dict[int, list[int]] = {}
+    for i, g in enumerate(labels):
+        groups.setdefault(int(g), []).append(i)
+    return sorted(groups.values())
+
+
+def average_linkage(n: int, pairs: np.ndarray, p: np.ndarray, bar: float) -> list[list[int]]:
+    """Groups of ``n`` items by average linkage over the candidate ``pairs`` only.
+
+    Two groups merge while the mean of ``1 - p`` over the candidate pairs between them is
+    at most ``1 - bar``; pairs that are no candidates do not count (there is no all-pairs
+    matrix). A weak candidate pair between two stories pulls their mean down, so, unlike
+    joining every pair over the bar (single linkage), one strong pair does not chain two
+    stories (measured on the NTREX feed in ``benchmarks/stories_fit.py``). scikit-learn's
+    structured linkage does the merging; it reads each candidate's distance through a
+    callable metric on the item's index, so no ``n x n`` matrix is built.
+
+    Returns:
+        every item in exactly one group: sorted lists, sorted by their first item.
+    """
+    if n < 2 or not len(pairs):
+        return [[i] for i in range(n)]
+    from sklearn.cluster import AgglomerativeClustering
+
+    count, component = connected_components(
+        coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n)),
+        directed=False,
+    )
+    # Link the components in a chain at the largest distance, which never merges below the
+    # bar: otherwise scikit-learn would connect them by computing all pairs between them.
+    firsts = np.unique(component, return_index=True)[1]
+    bridges = np.stack([firsts[:-1], firsts[1:]], axis=1) if count > 1 else np.zeros((0, 2), int)
+    edges = np.vstack([pairs, bridges]).astype(np.int64)
+    far = 1.0 + 1e-9
+    lengths = np.concatenate([1.0 - p, np.full(len(bridges), far)]).tolist()
+    distance: dict[tuple[int, int], float] = {}
+    for (i, j), d in zip(edges.tolist(), lengths, strict=True):
+        distance[i, j] = distance[j, i] = d
+
+    def metric(x: np.ndarray, y: np.ndarray) -> float:
+        return distance[int(x[0]), int(y[0])]
+
+    graph = coo_matrix((np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(n, n))
+    model = AgglomerativeClustering(
+        n_clusters=None,
+        distance_threshold=1.0 - bar + 1e-12,
+        metric=metric,
+        linkage="average",
+        connectivity=(graph + graph.T).tocsr(),
+    )
+    labels = model.fit_predict(np.arange(n, dtype=np.float64).reshape(-1, 1))
+    return _groups(labels)
+
+
+def score_candidates(
+    features: ArticleFeatures, langs: Sequence[str], params: ClusterParams, weights: StoryWeights
+) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate pairs and their probability of telling one story (0 outside the window)."""
+    pairs, rank = candidate_pairs(features, params.neighbours)
+    p = weights.probability(pair_features(features, langs, pairs, rank, params.neighbours))
+    if params.window_days is not None:
+        apart = np.array([days_apart(features.written[i], features.written[j]) for i, j in pairs])
+        p = np.where(apart > params.window_days, 0.0, p) if len(pairs) else p
+    return pairs, p
+
+
+def cluster_articles(
+    features: ArticleFeatures,
+    langs: Sequence[str],
+    params: ClusterParams | None = None,
+    weights: StoryWeights | None = None,
+) -> list[list[int]]:
+    """Every article in exactly one group (a group of one joins no story): sorted index
+    lists, sorted by their first index. The same features give the same groups.
+
+    Args:
+        features: :func:`~factcmp.stories.vectors.article_features` of the feed.
+        langs: each article's language.
+    """
+    params = params or ClusterParams()
+    weights = weights or default_weights()
+    bar = weights.bar if params.bar is None else params.bar
+    pairs, p = score_candidates(features, langs, params, weights)
+    return average_linkage(len(features), pairs, p, bar)
