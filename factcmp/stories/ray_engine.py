@@ -1,0 +1,223 @@
+"""The stories engine on Ray: the same batches and the same story jobs as in-process, run on
+a local Ray started for the run or on an existing cluster.
+
+What runs where. The driver (this process) reads, segments, annotates and clusters, keeps the
+embedding cache and plans the batches (:meth:`CachedEmbedder.embed`); only the batches the
+cache lacks go to Ray. They are embedded by actors that each load the model once (one CPU
+each, as many as the cluster has CPUs, at most one per batch), through
+:class:`ray.util.ActorPool`, whose ``map`` hands the vectors back in batch order, so the
+driver stores them exactly as an in-process run would. The actors are removed once the batches
+are done, which frees their CPUs for the comparisons: one Ray task per story running the pure
+:func:`~factcmp.stories.engine.compare_story`, collected in job order.
+
+Failures. A worker process that dies (killed, out of memory, its node lost) is Ray's to
+retry: a task is run again (``max_retries``), an actor is restarted, loading its model again,
+and its unfinished batch re-run (``max_restarts``, ``max_task_retries``). An exception raised
+by our own code is not retried (it would fail again) and stops the run; nothing is written,
+since the CLI writes the output folder only after the whole run.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import socket
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+import ray
+from ray.exceptions import RayError, RayTaskError
+from ray.util import ActorPool
+
+from ..config import Settings
+from ..embed import CachedEmbedder, Embedder, Progress
+from ..errors import ConfigError, FactcmpError
+from ..types import Report
+from .engine import JobProgress, StoryJob, compare_story
+
+log = logging.getLogger(__name__)
+
+EmbedderFactory = Callable[[], Embedder]
+"""Builds the model an embedding actor runs (called once in each actor; picklable)."""
+
+RETRIES = 3
+"""How often Ray re-runs a task, or restarts an actor, whose worker died."""
+
+_CONNECT_TIMEOUT = 5.0
+
+
+def settings_embedder(settings: Settings) -> Embedder:
+    """The bare model ``settings`` ask for (no cache: the driver keeps that), not yet loaded."""
+    from ..embed import model  # through the module: tests swap load_embedder there
+
+    loaded = model.load_embedder(settings)
+    return loaded.inner if isinstance(loaded, CachedEmbedder) else loaded
+
+
+@ray.remote(num_cpus=1, max_restarts=RETRIES, max_task_retries=RETRIES)
+class _EmbedActor:
+    """One model, loaded once, embedding batch after batch."""
+
+    def __init__(self, factory: EmbedderFactory) -> None:
+        self.embedder = factory()
+
+    def model_id(self) -> str:
+        return self.embedder.model_id
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        return self.embedder.embed(texts)
+
+
+def _compare(job: StoryJob, compare_fn: Callable[[StoryJob], Report]) -> Report:
+    return compare_fn(job)
+
+
+_compare_task = ray.remote(num_cpus=1, max_retries=RETRIES)(_compare)
+
+
+class RayEngine:
+    """Embeds and compares on Ray; ``close()`` shuts down a Ray it started.
+
+    Args:
+        address: an existing cluster (``host:port`` of its head, ``auto``, ``ray://...``);
+            ``None`` starts a local Ray for this run.
+        settings: what the embedding actors load (``load_embedder(settings)``'s model);
+            ``None``: the default settings.
+        num_cpus: CPUs of the local Ray (default: the machine's); ignored with ``address``.
+        embedder_factory: builds the actors' model instead of ``settings`` (tests pass a
+            picklable fake).
+        compare_fn: what each story task runs (tests pass one that kills its worker once).
+
+    Raises:
+        ConfigError: ``address`` cannot be reached, or Ray cannot start.
+    """
+
+    def __init__(
+        self,
+        address: str | None = None,
+        *,
+        settings: Settings | None = None,
+        num_cpus: int | None = None,
+        embedder_factory: EmbedderFactory | None = None,
+        compare_fn: Callable[[StoryJob], Report] = compare_story,
+    ) -> None:
+        self.factory = embedder_factory or functools.partial(
+            settings_embedder, settings or Settings()
+        )
+        self.compare_fn = compare_fn
+        self.started = connect(address, num_cpus)
+
+    def embed(
+        self, embedder: CachedEmbedder, texts: Sequence[str], progress: Progress | None = None
+    ) -> np.ndarray:
+        return embedder.embed(
+            texts, progress, run_batches=functools.partial(self._run_batches, embedder.model_id)
+        )
+
+    def _run_batches(self, model_id: str, batches: list[list[str]]) -> Iterator[np.ndarray]:
+        """Each batch's vectors, in order, from actors that live as long as these batches."""
+        if not batches:
+            return
+        cpus = ray.cluster_resources().get("CPU", 1)  # type: ignore[no-untyped-call]
+        n = max(1, min(len(batches), int(cpus)))
+        actors = [_EmbedActor.remote(self.factory) for _ in range(n)]  # type: ignore[attr-defined]
+        try:
+            theirs = ray.get(actors[0].model_id.remote())
+            if theirs != model_id:
+                raise FactcmpError(
+                    f"the Ray workers embed with {theirs!r} but the cache is for {model_id!r}; "
+                    "give the engine the run's settings"
+                )
+            pool = ActorPool(actors)
+            with _worker_failures("embedding"):
+                yield from pool.map(lambda actor, batch: actor.embed.remote(batch), batches)
+        finally:
+            for actor in actors:
+                ray.kill(actor)
+
+    def compare(
+        self, jobs: Sequence[StoryJob], progress: JobProgress | None = None
+    ) -> list[Report]:
+        fn = ray.put(self.compare_fn)
+        refs = [_compare_task.remote(job, fn) for job in jobs]
+        pending = list(refs)
+        with _worker_failures("comparing stories"):
+            while pending:
+                done, pending = ray.wait(pending, num_returns=1)
+                ray.get(done)  # a failed story stops the run now, not after the others
+                if progress:
+                    progress(len(refs) - len(pending), len(refs))
+            reports: list[Report] = ray.get(refs)
+        return reports
+
+    def close(self) -> None:
+        if self.started and ray.is_initialized():
+            ray.shutdown()
+        self.started = False
+
+
+@contextmanager
+def _worker_failures(step: str) -> Iterator[None]:
+    """Ray's own failures (a worker lost more often than it is retried, an object lost) as one
+    clear error; an exception of our code comes through as itself."""
+    try:
+        yield
+    except RayTaskError:
+        raise
+    except RayError as e:
+        raise FactcmpError(
+            f"Ray failed while {step} ({e.__class__.__name__}), after {RETRIES} retries of a "
+            f"lost worker: {str(e).splitlines()[0] if str(e) else ''}"
+        ) from e
+
+
+def connect(address: str | None, num_cpus: int | None = None) -> bool:
+    """Join the cluster at ``address``, or start a local Ray; True when we started it.
+
+    The local Ray is private to the run: no dashboard, no usage statistics, no logs copied
+    to the terminal, and a new instance even when another one runs on this machine.
+
+    Raises:
+        ConfigError: nothing answers at ``address``, or Ray fails to start or connect.
+    """
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    if address:
+        _check_reachable(address)
+    if ray.is_initialized():  # a caller (a test, a notebook) connected already: use that
+        return False
+    options: dict[str, Any] = {"num_cpus": num_cpus} if not address else {}
+    try:
+        ray.init(
+            address=address or "local",
+            include_dashboard=False,
+            log_to_driver=False,
+            logging_level=logging.ERROR,
+            **options,
+        )
+    except (ConnectionError, RuntimeError, ValueError) as e:
+        where = f"the Ray cluster at {address!r}" if address else "a local Ray"
+        raise ConfigError(f"cannot start or reach {where}: {e}") from e
+    return not address
+
+
+def _check_reachable(address: str) -> None:
+    """Fail in seconds on an address nobody listens at (Ray itself would retry for minutes)."""
+    if address in ("auto", "local"):
+        return
+    hostport = address.split("://", 1)[-1].rstrip("/")
+    host, _, port = hostport.rpartition(":")
+    if not host or not port.isdigit():
+        raise ConfigError(
+            f"--ray-address {address!r} is not HOST:PORT (the head node's address, e.g. "
+            "10.0.0.5:6379), 'auto' or ray://HOST:PORT"
+        )
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=_CONNECT_TIMEOUT).close()
+    except OSError as e:
+        raise ConfigError(
+            f"no Ray cluster answers at {address!r} ({e.strerror or e}); start one there "
+            "(ray start --head) or leave out --ray-address to run on a local Ray"
+        ) from e
