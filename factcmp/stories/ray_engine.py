@@ -198,8 +198,13 @@ def connect(address: str | None, num_cpus: int | None = None) -> bool:
             **options,
         )
     except (ConnectionError, RuntimeError, ValueError) as e:
-        where = f"the Ray cluster at {address!r}" if address else "a local Ray"
-        raise ConfigError(f"cannot start or reach {where}: {e}") from e
+        if not address:
+            raise ConfigError(f"cannot start a local Ray: {e}") from e
+        raise ConfigError(
+            f"cannot join the Ray cluster at {address!r}: {e}. Is it a Ray head of the same "
+            "Ray version, and does this machine have its token (as ~/.ray/auth_token, "
+            "RAY_AUTH_TOKEN or RAY_AUTH_TOKEN_PATH)?"
+        ) from e
     return not address
 
 

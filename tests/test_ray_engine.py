@@ -1,0 +1,175 @@
+"""stories --engine ray: the same bytes as in-process, a killed worker retried, a clear error
+for an address nobody answers at.
+
+The tests marked ``ray`` share one local Ray of 2 CPUs (as CI has), started by the engine's
+own start-up path and shut down after the module; the others start nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from conftest import CORPUS, DATA, FakeEmbedder, article_text, write
+
+ray = pytest.importorskip("ray")
+
+from factcmp.cli import cli
+from factcmp.config import Settings
+from factcmp.errors import ConfigError
+from factcmp.report.serialize import dumps, to_dict
+from factcmp.report.stories import index_dict
+from factcmp.stories import ray_engine
+from factcmp.stories.engine import InProcessEngine, StoryJob, compare_story
+from factcmp.stories.ray_engine import RayEngine
+from factcmp.stories.run import find_stories
+from factcmp.types import Report
+
+
+@pytest.fixture(scope="module")
+def local_ray() -> Iterator[None]:
+    """One local Ray for the module, started as the engine starts it, shut down after."""
+    # Workers cannot import the test modules (pytest put tests/ on sys.path here only), so
+    # the fake embedder and the dying helpers travel by value.
+    for name in ("conftest", __name__):
+        ray.cloudpickle.register_pickle_by_value(sys.modules[name])
+    assert ray_engine.connect(None, num_cpus=2) is True
+    try:
+        yield
+    finally:
+        ray.shutdown()
+        for name in ("conftest", __name__):
+            ray.cloudpickle.unregister_pickle_by_value(sys.modules[name])
+
+
+@pytest.fixture
+def feed(tmp_path: Path) -> list[Path]:
+    """The seed story (5 articles, lv/sl/is), two tiny Pyongyang articles, and two articles
+    of an unrelated story: several stories and some articles in none."""
+    other = [
+        write(tmp_path / f"flood_{i}.txt", article_text(
+            "lv", body, id=f"flood-{i}", date="2024-09-1" + str(i), source=f"s{i}.lv"))
+        for i, body in enumerate([
+            "Plūdi Rīgā appludināja ielas. Upe pārplūda pēc lietavām. Glābēji evakuēja 200 cilvēkus.",
+            "Rīgā plūdi appludināja ielas un mājas. Glābēji evakuēja 200 cilvēkus pēc lietavām.",
+        ])
+    ]
+    return [CORPUS, DATA / "tiny_lv.txt", DATA / "tiny_sl.txt", *other]
+
+
+def _output(result: object) -> dict[str, str]:
+    """The files `factcmp stories` writes, as the CLI serialises them."""
+    from factcmp.stories.run import StoriesResult
+
+    assert isinstance(result, StoriesResult)
+    files = {"stories.json": json.dumps(index_dict(result), ensure_ascii=False, indent=1)}
+    files.update({f"{s.id}.json": dumps(to_dict(s.report)) for s in result.stories})
+    return files
+
+
+def _in_process(feed: Sequence[Path]) -> dict[str, str]:
+    settings = Settings(use_cache=False)
+    result = find_stories(feed, settings, engine=InProcessEngine(), embedder=FakeEmbedder())
+    return _output(result)
+
+
+def _on_ray(feed: Sequence[Path], engine: RayEngine) -> tuple[dict[str, str], FakeEmbedder]:
+    driver = FakeEmbedder()  # the driver's model: it must embed nothing, the actors do
+    try:
+        result = find_stories(feed, Settings(use_cache=False), engine=engine, embedder=driver)
+    finally:
+        engine.close()
+    return _output(result), driver
+
+
+@pytest.mark.ray
+def test_ray_writes_the_same_bytes_as_in_process(local_ray: None, feed: list[Path]) -> None:
+    expected = _in_process(feed)
+    assert len(expected) >= 3  # the index and two stories at least
+    seen: list[tuple[int, int]] = []
+    engine = RayEngine(embedder_factory=FakeEmbedder)
+    assert engine.started is False  # the module's Ray: close() must leave it running
+    driver = FakeEmbedder()
+    result = find_stories(feed, Settings(use_cache=False), engine=engine, embedder=driver,
+                          compare_progress=lambda d, t: seen.append((d, t)))
+    engine.close()
+    assert ray.is_initialized()
+    assert _output(result) == expected
+    assert driver.calls == []  # every batch was embedded by the actors
+    assert seen[-1] == (len(expected) - 1, len(expected) - 1)
+
+
+class _DiesOnce(FakeEmbedder):
+    """A fake model whose worker process dies at its first batch (once per marker file)."""
+
+    def __init__(self, marker: Path) -> None:
+        super().__init__()
+        self.marker = marker
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not self.marker.exists():
+            self.marker.write_text(str(os.getpid()))
+            os._exit(1)  # as a kill -9 or the OOM killer would: no exception, no clean-up
+        return super().embed(texts)
+
+
+def _compare_dies_once(marker: Path, job: StoryJob) -> Report:
+    if not marker.exists():
+        marker.write_text(str(os.getpid()))
+        os._exit(1)
+    return compare_story(job)
+
+
+@pytest.mark.ray
+def test_a_killed_worker_is_retried_and_the_output_is_unchanged(
+    local_ray: None, feed: list[Path], tmp_path: Path
+) -> None:
+    died_embedding, died_comparing = tmp_path / "embed.pid", tmp_path / "compare.pid"
+    engine = RayEngine(
+        embedder_factory=partial(_DiesOnce, died_embedding),
+        compare_fn=partial(_compare_dies_once, died_comparing),
+    )
+    out, _ = _on_ray(feed, engine)
+    assert died_embedding.exists() and died_comparing.exists()  # both workers did die
+    assert out == _in_process(feed)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+    return port
+
+
+def test_an_address_nobody_answers_at_fails_at_once_with_a_clear_error() -> None:
+    address = f"127.0.0.1:{_free_port()}"
+    started = time.perf_counter()
+    with pytest.raises(ConfigError, match=f"no Ray cluster answers at '{address}'.*ray start"):
+        RayEngine(address=address)
+    assert time.perf_counter() - started < 10  # Ray itself would retry for minutes
+
+
+@pytest.mark.parametrize("address", ["nowhere", "host:port", ":6379"])
+def test_an_address_that_is_not_host_port_is_refused(address: str) -> None:
+    with pytest.raises(ConfigError, match="is not HOST:PORT"):
+        RayEngine(address=address)
+
+
+def test_the_cli_names_the_address_and_exits_1(tmp_path: Path) -> None:
+    address = f"127.0.0.1:{_free_port()}"
+    result = CliRunner().invoke(
+        cli, ["stories", str(CORPUS), "-o", str(tmp_path / "out"), "--engine", "ray",
+              "--ray-address", address],
+    )
+    assert result.exit_code == 1, result.output
+    assert f"no Ray cluster answers at '{address}'" in result.output
+    assert not (tmp_path / "out").exists()
