@@ -223,6 +223,21 @@ def crafted() -> Report:
     )
 
 
+@pytest.fixture(scope="module")
+def many(tmp_path_factory: pytest.TempPathFactory) -> Report:
+    """30 articles (more than the page draws a matrix for), in groups of three that share a
+    sentence, each with one of its own."""
+    from conftest import article_text, write
+
+    folder = tmp_path_factory.mktemp("many")
+    words = [f"{a}{b}ovs" for a in "bdgkmprstv" for b in "aeiou"]
+    for k in range(30):
+        shared = " ".join(words[5 * (k // 3) + i] for i in range(5)).capitalize() + "."
+        own = f"Viens {k} cits{k} teikums{k} beigas{k}."
+        write(folder / f"{k:02d}.txt", article_text(("lv", "sl")[k % 2], f"{shared}\n\n{own}\n"))
+    return compare_articles([folder], Settings(use_cache=False), embedder=FakeEmbedder(dim=4096))
+
+
 def shown(report: Report) -> list[Finding]:
     """The claims the page shows, in its order: shared ones, then those of one article that
     another possibly states, likeliest first."""
@@ -256,6 +271,28 @@ def test_every_claim_has_a_matrix_row_linking_to_its_block(
         members = [c.attrs["data-sentence"] for c in block.iter("div") if "card" in c.classes]
         possible = [p.b for p in f.claim.possible if p.b.split(":")[0] in f.possibly]
         assert members == [*f.claim.members, *possible]
+
+
+def test_many_articles_get_a_line_per_claim_not_a_matrix(many: Report) -> None:
+    """Past HTML_MATRIX_ARTICLES articles a matrix would be claims x articles cells: each
+    claim's row names the articles that state it and those that possibly do, and its block
+    counts the silent ones instead of naming every one."""
+    from factcmp.report.coverage import HTML_MATRIX_ARTICLES
+
+    assert len(many.articles) > HTML_MATRIX_ARTICLES
+    dom = parse(render_html(many))
+    assert not dom.iter("table", **{"class": "matrix"})
+    (table,) = dom.iter("table", **{"class": "answers"})
+    rows = table.iter("tr")[1:]
+    assert [r.attrs["data-claim"] for r in rows] == [f.claim.id for f in shown(many)]
+    assert sum(len(f.articles) > 1 for f in shown(many)) >= 5, "groups of three share claims"
+    label = labels(many.articles)
+    for row, f in zip(rows, shown(many), strict=True):
+        states, possibly = row.iter("td")[:2]
+        assert states.text().split() == [label[a] for a in f.articles]
+        assert possibly.text().split() == [label[a] for a in f.possibly]
+        head = dom.by_id(anchor("claim", f.claim.id)).iter("p")[0].text()
+        assert ("silent: none" if not f.silent else f"silent: the other {len(f.silent)}") in head
 
 
 @pytest.mark.parametrize("name", ["seed", "crafted"])

@@ -735,6 +735,54 @@ def test_json_grows_linearly_with_the_number_of_articles(tmp_path: Path) -> None
     assert big < 12 * small
 
 
+def _grouped_report(folder: Path, n: int) -> Any:
+    """``n`` articles in groups of four that share a sentence, each with one of its own: the
+    shared claims grow with the input, so a view that draws claims x articles grows as its
+    square."""
+    from factcmp.pipeline import compare_articles
+
+    def word(i: int) -> str:
+        return "".join(chr(97 + i // 26**p % 26) for p in range(5))
+
+    for k in range(n):
+        shared = " ".join(word(8 * (k // 4) + i) for i in range(5)).capitalize() + "."
+        own = " ".join(word(100_000 + 4 * k + i) for i in range(4)).capitalize() + "."
+        body = shared + "\n\n" + own + "\n"
+        write(folder / f"{k:04d}.txt", article_text(("lv", "sl")[k % 2], body))
+    return compare_articles([folder], embedder=FakeEmbedder(dim=4096))
+
+
+@pytest.fixture(scope="module")
+def grouped(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
+    return (
+        _grouped_report(tmp_path_factory.mktemp("small"), 50),
+        _grouped_report(tmp_path_factory.mktemp("big"), 400),
+    )
+
+
+def test_views_grow_linearly_with_the_number_of_articles(grouped: tuple[Any, Any]) -> None:
+    """The terminal report and the HTML page of 8x the articles are not 64x the size: past a
+    screen's width of articles the coverage matrix becomes a line per claim naming who states
+    and possibly states it, and a claim no longer lists its silent articles. Before: terminal
+    18 kB -> 516 kB (29x), HTML 309 kB -> 16.5 MB (53x); now 13x and 12x."""
+    import io
+
+    from rich.console import Console
+
+    from factcmp.report.html import render_html
+    from factcmp.report.render import render_report
+
+    def terminal(report: Any) -> int:
+        out = io.StringIO()
+        render_report(report, Console(file=out, width=80, color_system=None))
+        return len(out.getvalue())
+
+    small, big = grouped
+    assert sum(len(f.articles) > 1 for f in big.findings) > 100
+    assert terminal(big) < 20 * terminal(small)
+    assert len(render_html(big)) < 20 * len(render_html(small))
+
+
 def test_possibly_entries_come_from_candidate_pairs() -> None:
     """Why ``possibly`` stays linear: an article possibly states a claim only through one of
     the aligner's candidate pairs (a sentence among a member's nearest candidates, or sharing

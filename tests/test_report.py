@@ -541,3 +541,53 @@ def test_possibly_shared_claims_have_their_own_matrix_likeliest_first() -> None:
     low, high, tie = unique("c3", 0.1), unique("c4", 0.6), unique("c5", 0.1)
     ranked = possibly_shared([report.findings[0], low, high, tie])
     assert [f.claim.id for f in ranked] == ["c4", "c3", "c5"]
+
+
+# --- many articles: a line per claim instead of a matrix -----------------------------------------
+
+
+def _many_articles(folder: Path, n: int) -> Report:
+    """``n`` articles in groups of three that share a sentence, each with one of its own."""
+    from conftest import article_text, write
+
+    words = [f"{a}{b}ovs" for a in "bdgkmprstv" for b in "aeiou"]
+    for k in range(n):
+        shared = " ".join(words[5 * (k // 3) + i] for i in range(5)).capitalize() + "."
+        write(folder / f"{k:02d}.txt", article_text(("lv", "sl")[k % 2], f"{shared}\n\nMāja {k}.\n"))
+    return compare_articles([folder], Settings(use_cache=False), embedder=FakeEmbedder(dim=4096))
+
+
+def test_matrix_width_is_what_rich_draws() -> None:
+    """``terminal_matrix_width`` is the matrix's exact width, so the terminal can tell whether it
+    fits before drawing it."""
+    import io
+
+    from rich.console import Console
+
+    from factcmp.report.coverage import labels, terminal_matrix_width
+    from factcmp.report.render import coverage_table
+
+    report = hand_made_report()
+    out = io.StringIO()
+    Console(file=out, width=200, color_system=None).print(coverage_table(report, report.findings))
+    widest = max(len(line) for line in out.getvalue().splitlines())
+    ids = [f.claim.id for f in report.findings]
+    verdicts = [f.verdict for f in report.findings]
+    assert widest == terminal_matrix_width(ids, verdicts, labels(report.articles))
+
+
+def test_too_many_articles_for_80_columns_get_a_line_per_claim(tmp_path: Path) -> None:
+    report = _many_articles(tmp_path, 24)
+    out = _rendered(report)
+    assert "24 articles are too many for a matrix at 80 columns" in " ".join(out.split())
+    assert max(len(line) for line in out.splitlines()) <= 80
+    from factcmp.report.coverage import labels
+
+    label = labels(report.articles)
+    rows = {line.split("│")[1].strip(): line for line in out.splitlines() if line.count("│") == 5}
+    shared = [f for f in report.findings if len(f.articles) > 1]
+    assert len(shared) >= 4
+    for f in shared:
+        assert rows[f.claim.id].split("│")[2].split() == [label[a] for a in f.articles]
+        head = next(line for line in out.splitlines() if line.startswith(f"{f.claim.id} "))
+        assert "silent: none" in head if not f.silent else f"the other {len(f.silent)}" in head

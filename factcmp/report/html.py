@@ -24,6 +24,7 @@ from .. import __version__
 from ..align import STRONG_LINK, evidence
 from ..compare import Answer, answer, slot
 from ..types import Article, Detail, DetailDiff, Finding, Report, Sentence
+from .coverage import HTML_MATRIX_ARTICLES, labels, silent_text
 from .render import diff_label, member_score
 from .schema import SCHEMA_VERSION
 
@@ -56,15 +57,6 @@ class TimelineBox:
     claims: int
     new: int
     shared: tuple[tuple[str, str], ...]  # (claim id, anchor)
-
-
-def labels(articles: Sequence[Article]) -> dict[str, str]:
-    """Short article labels: A, B, C, ... (AA, AB after Z), as the terminal report uses."""
-
-    def label(n: int) -> str:
-        return chr(65 + n) if n < 26 else label(n // 26 - 1) + chr(65 + n % 26)
-
-    return {a.id: label(n) for n, a in enumerate(articles)}
 
 
 def anchor(kind: str, name: str) -> str:
@@ -323,6 +315,10 @@ def render_html(report: Report) -> str:
             article_of=article_of,
             shown=shown,
             shown_ids=shown_ids,
+            # a matrix for few articles; past them a line per claim (coverage.py says why)
+            matrix=len(report.articles) <= HTML_MATRIX_ARTICLES,
+            matrix_max=HTML_MATRIX_ARTICLES,
+            silent_text=silent_text,
             unique=len(report.findings) - sum(1 for f in report.findings if len(f.articles) > 1),
             member_of=member_of,
             possible_of=possible_of,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from rich.console import Console, Group
@@ -11,6 +12,8 @@ from rich.text import Text
 from ..align import STRONG_LINK, evidence
 from ..compare import Answer, answer, slot
 from ..types import Article, Detail, DetailDiff, Finding, QueryResult, Report, Sentence
+from .coverage import View, named, silent_text, terminal_matrix_width
+from .coverage import labels as _labels
 
 VERDICT_STYLE = {"agree": "green", "differ": "bold red", "partial": "yellow", "unique": "dim"}
 SCORE_NOTE = (
@@ -20,15 +23,6 @@ SCORE_NOTE = (
 )
 MARKS: dict[Answer, str] = {"states": "●", "possibly": "◐", "silent": "·"}
 LEGEND = "● states it  ◐ possibly: a close sentence, not linked (check it)  · silent"
-
-
-def _labels(articles: Sequence[Article]) -> dict[str, str]:
-    """Short column labels: A, B, C, ... (AA, AB after Z)."""
-
-    def label(n: int) -> str:
-        return chr(65 + n) if n < 26 else label(n // 26 - 1) + chr(65 + n % 26)
-
-    return {a.id: label(n) for n, a in enumerate(articles)}
 
 
 def articles_table(articles: Sequence[Article], sentences: Sequence[Sentence]) -> Table:
@@ -58,8 +52,24 @@ def _verdict_text(finding: Finding, upper: bool = False) -> Text:
     return Text(word, style=VERDICT_STYLE[finding.verdict])
 
 
-def coverage_table(report: Report, shared: Sequence[Finding]) -> Table:
-    labels = _labels(report.articles)
+def coverage_table(
+    report: Report, shared: Sequence[Finding], view: View | None = None
+) -> Table:
+    """The claims' answers: a matrix (a column per article), or when ``view`` says the
+    articles are too many for one, a line per claim naming who states and possibly states it."""
+    view = view or View.of(report)
+    labels = view.labels
+    if not view.matrix:
+        table = Table()
+        table.add_column("claim", no_wrap=True)
+        table.add_column(f"{MARKS['states']} states")
+        table.add_column(f"{MARKS['possibly']} possibly")
+        table.add_column("verdict", no_wrap=True)
+        for f in shared:
+            table.add_row(
+                f.claim.id, named(f.articles, labels), named(f.possibly, labels), _verdict_text(f)
+            )
+        return table
     table = Table()
     table.add_column("claim", no_wrap=True)
     for a in report.articles:
@@ -112,10 +122,9 @@ def _value_and_words(detail: Detail) -> str:
     return f"{detail.value}{unit} «{detail.text}»"
 
 
-def _detail_lines(report: Report, finding: Finding) -> list[Text]:
+def _detail_lines(view: View, finding: Finding) -> list[Text]:
     """Per compared slot, each source's values with the words they came from."""
-    labels = _labels(report.articles)
-    by_id = {s.id: s for s in report.sentences}
+    labels, by_id = view.labels, view.by_id
     per_slot: dict[str, dict[str, list[str]]] = {}
     for sid in finding.claim.members:
         article = by_id[sid].article_id if sid in by_id else sid.rsplit(":", 1)[0]
@@ -137,12 +146,10 @@ def _detail_lines(report: Report, finding: Finding) -> list[Text]:
     return lines
 
 
-def _possible_lines(report: Report, finding: Finding) -> list[Text]:
+def _possible_lines(view: View, finding: Finding) -> list[Text]:
     """Each article that possibly states the claim: its closest sentence, the score of its pair
     with the claim's sentence it is closest to, and a request to read it."""
-    labels = _labels(report.articles)
-    by_id = {s.id: s for s in report.sentences}
-    lang = {a.id: a.lang for a in report.articles}
+    labels, by_id, lang = view.labels, view.by_id, view.lang
     lines = []
     for p in finding.claim.possible:
         s = by_id[p.b]
@@ -160,17 +167,15 @@ def _possible_lines(report: Report, finding: Finding) -> list[Text]:
     return lines
 
 
-def claim_block(report: Report, finding: Finding) -> Group:
-    labels = _labels(report.articles)
-    by_id = {s.id: s for s in report.sentences}
-    lang = {a.id: a.lang for a in report.articles}
-    date = {a.id: a.date for a in report.articles}
+def claim_block(report: Report, finding: Finding, view: View | None = None) -> Group:
+    view = view or View.of(report)
+    labels, by_id, lang, date = view.labels, view.by_id, view.lang, view.date
     head = Text.assemble(
         (f"{finding.claim.id} ", "bold"),
         _verdict_text(finding, upper=True),
         f"  in {', '.join(labels[a] for a in finding.articles)}",
         f"; possibly: {', '.join(labels[a] for a in finding.possibly)}" if finding.possibly else "",
-        f"; silent: {', '.join(labels[a] for a in finding.silent) or 'none'}",
+        f"; silent: {silent_text(finding, labels, view.matrix)}",
     )
     if finding.first_seen:
         head.append(f"; first seen {date[finding.first_seen]} ({labels[finding.first_seen]})")
@@ -182,8 +187,8 @@ def claim_block(report: Report, finding: Finding) -> Group:
         prefix += f" ({score:.2f})" if score is not None else ""
         lines.append(Text(prefix, style="cyan"))
         lines.append(Text("    ") + _highlighted(s, finding))
-    lines.extend(_possible_lines(report, finding))
-    lines.extend(_detail_lines(report, finding))
+    lines.extend(_possible_lines(view, finding))
+    lines.extend(_detail_lines(view, finding))
     for diff in finding.differences:
         values = "; ".join(
             f"{labels[a]}: {', '.join(v)}"
@@ -242,15 +247,27 @@ def render_report(report: Report, console: Console) -> None:
     if not shared and not maybe:
         console.print("No claim is shared between the articles.")
         return
+    rows = [*shared, *maybe]
+    needed = terminal_matrix_width(
+        [f.claim.id for f in rows], [_verdict_text(f).plain for f in rows], _labels(report.articles)
+    )
+    view = dataclasses.replace(View.of(report), matrix=needed <= console.width)
     console.print(LEGEND, highlight=False)
+    if not view.matrix:
+        console.print(
+            f"{len(report.articles)} articles are too many for a matrix at {console.width} "
+            "columns: each claim names the articles that state it and that possibly do; the "
+            "others are silent.",
+            highlight=False,
+        )
     if shared:
         console.print("Coverage: claims stated by two or more articles")
-        console.print(coverage_table(report, shared))
+        console.print(coverage_table(report, shared, view))
     else:
         console.print("No claim is stated by two or more articles.")
     if maybe:
         console.print("Possibly shared: claims one article states, another possibly (likeliest first)")
-        console.print(coverage_table(report, maybe))
+        console.print(coverage_table(report, maybe, view))
     console.print(
         f"A verdict with ? rests on weak evidence (a link scoring under {STRONG_LINK:.2f}): the "
         "sentences may not state the same thing, so read them. A verdict is over the articles "
@@ -264,7 +281,7 @@ def render_report(report: Report, console: Console) -> None:
         highlight=False,
     )
     for finding in [*shared, *maybe]:
-        console.print(claim_block(report, finding))
+        console.print(claim_block(report, finding, view))
     if report.timeline:
         console.print(timeline_table(report))
 
