@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
 
@@ -35,17 +36,24 @@ from factcmp.stories.run import find_stories
 from factcmp.types import Report
 
 
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 @pytest.fixture(scope="module")
-def local_ray() -> Iterator[None]:
-    """One local Ray for the module, started as the engine starts it, shut down after."""
+def local_ray() -> Iterator[Callable[..., object] | int | None]:
+    """One local Ray for the module, started as the engine starts it, shut down after;
+    gives the SIGTERM handler found after the start (ray.init sets its own)."""
     # Workers cannot import the test modules (pytest put tests/ on sys.path here only), so
     # the fake embedder and the dying helpers travel by value.
     for name in ("conftest", __name__):
         ray.cloudpickle.register_pickle_by_value(sys.modules[name])
-    assert ray_engine.connect(None, num_cpus=2) is True
+    before = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        yield
+        assert ray_engine.connect(None, num_cpus=2) is True
+        yield signal.getsignal(signal.SIGTERM)
     finally:
+        signal.signal(signal.SIGTERM, before)
         ray.shutdown()
         for name in ("conftest", __name__):
             ray.cloudpickle.unregister_pickle_by_value(sys.modules[name])
@@ -92,7 +100,7 @@ def _on_ray(feed: Sequence[Path], engine: RayEngine) -> tuple[dict[str, str], Fa
 
 
 @pytest.mark.ray
-def test_ray_writes_the_same_bytes_as_in_process(local_ray: None, feed: list[Path]) -> None:
+def test_ray_writes_the_same_bytes_as_in_process(local_ray: object, feed: list[Path]) -> None:
     expected = _in_process(feed)
     assert len(expected) >= 3  # the index and two stories at least
     seen: list[tuple[int, int]] = []
@@ -131,7 +139,7 @@ def _compare_dies_once(marker: Path, job: StoryJob) -> Report:
 
 @pytest.mark.ray
 def test_a_killed_worker_is_retried_and_the_output_is_unchanged(
-    local_ray: None, feed: list[Path], tmp_path: Path
+    local_ray: object, feed: list[Path], tmp_path: Path
 ) -> None:
     died_embedding, died_comparing = tmp_path / "embed.pid", tmp_path / "compare.pid"
     engine = RayEngine(
@@ -141,6 +149,12 @@ def test_a_killed_worker_is_retried_and_the_output_is_unchanged(
     out, _ = _on_ray(feed, engine)
     assert died_embedding.exists() and died_comparing.exists()  # both workers did die
     assert out == _in_process(feed)
+
+
+@pytest.mark.ray
+def test_starting_ray_keeps_factcmps_sigterm_handler(local_ray: object) -> None:
+    """factcmp's handler ends a run with exit 143 and shuts the Ray down; Ray's would exit 15."""
+    assert local_ray is _on_sigterm
 
 
 def _free_port() -> int:

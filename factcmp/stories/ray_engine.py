@@ -22,7 +22,9 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import signal
 import socket
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -189,6 +191,9 @@ def connect(address: str | None, num_cpus: int | None = None) -> bool:
     if ray.is_initialized():  # a caller (a test, a notebook) connected already: use that
         return False
     options: dict[str, Any] = {"num_cpus": num_cpus} if not address else {}
+    # ray.init installs its own SIGTERM handler (exit 15, mid-write); keep factcmp's, which
+    # stops the run cleanly (exit 143) and still shuts the local Ray down on its way out.
+    on_sigterm = signal.getsignal(signal.SIGTERM)
     try:
         ray.init(
             address=address or "local",
@@ -205,6 +210,9 @@ def connect(address: str | None, num_cpus: int | None = None) -> bool:
             "Ray version, and does this machine have its token (as ~/.ray/auth_token, "
             "RAY_AUTH_TOKEN or RAY_AUTH_TOKEN_PATH)?"
         ) from e
+    finally:
+        if on_sigterm is not None and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, on_sigterm)
     return not address
 
 
