@@ -26,6 +26,7 @@ ray = pytest.importorskip("ray")
 
 from factcmp.cli import cli
 from factcmp.config import Settings
+from factcmp.embed import CachedEmbedder
 from factcmp.errors import ConfigError
 from factcmp.report.serialize import dumps, to_dict
 from factcmp.report.stories import index_dict
@@ -149,6 +150,32 @@ def test_a_killed_worker_is_retried_and_the_output_is_unchanged(
     out, _ = _on_ray(feed, engine)
     assert died_embedding.exists() and died_comparing.exists()  # both workers did die
     assert out == _in_process(feed)
+
+
+class _CountsLoads(FakeEmbedder):
+    """A fake model that notes each load (one line per actor built) in a file."""
+
+    def __init__(self, log: Path) -> None:
+        super().__init__()
+        with log.open("a") as f:
+            f.write(f"{os.getpid()}\n")
+
+
+@pytest.mark.ray
+def test_actors_load_the_model_once_for_all_embedding_calls(
+    local_ray: object, tmp_path: Path
+) -> None:
+    loads = tmp_path / "loads"
+    texts = [f"sentence number {i} about topic {i % 3}" for i in range(20)]
+    engine = RayEngine(embedder_factory=partial(_CountsLoads, loads))
+    driver = CachedEmbedder(FakeEmbedder(), None, batch=4)  # 5 batches a call: 2 actors
+    first, second = engine.embed(driver, texts[:10]), engine.embed(driver, texts[10:])
+    expected = InProcessEngine().embed(CachedEmbedder(FakeEmbedder(), None, batch=4), texts)
+    assert np.array_equal(np.vstack([first, second]), expected)
+    assert len(loads.read_text().split()) == 2  # one per CPU, kept for the second call
+    assert engine.compare([]) == []  # comparing releases them
+    engine.close()
+    assert ray.is_initialized()
 
 
 @pytest.mark.ray

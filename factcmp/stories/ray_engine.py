@@ -6,9 +6,10 @@ embedding cache and plans the batches (:meth:`CachedEmbedder.embed`); only the b
 cache lacks go to Ray. They are embedded by actors that each load the model once (one CPU
 each, as many as the cluster has CPUs, at most one per batch), through
 :class:`ray.util.ActorPool`, whose ``map`` hands the vectors back in batch order, so the
-driver stores them exactly as an in-process run would. The actors are removed once the batches
-are done, which frees their CPUs for the comparisons: one Ray task per story running the pure
-:func:`~factcmp.stories.engine.compare_story`, collected in job order.
+driver stores them exactly as an in-process run would. The actors stay for further embedding
+calls and are removed when the comparing starts, which frees their CPUs for it: one Ray task
+per story running the pure :func:`~factcmp.stories.engine.compare_story`, collected in job
+order.
 
 Failures. A worker process that dies (killed, out of memory, its node lost) is Ray's to
 retry: a task is run again (``max_retries``), an actor is restarted, loading its model again,
@@ -110,6 +111,8 @@ class RayEngine:
             settings_embedder, settings or Settings()
         )
         self.compare_fn = compare_fn
+        self._actors: list[Any] = []
+        self._model_id: str | None = None
         self.started = connect(address, num_cpus)
 
     def embed(
@@ -120,29 +123,41 @@ class RayEngine:
         )
 
     def _run_batches(self, model_id: str, batches: list[list[str]]) -> Iterator[np.ndarray]:
-        """Each batch's vectors, in order, from actors that live as long as these batches."""
+        """Each batch's vectors, in order, from the engine's embedding actors."""
         if not batches:
             return
+        actors = self._actors_for(len(batches))
+        if self._model_id is None:
+            self._model_id = ray.get(actors[0].model_id.remote())
+        if self._model_id != model_id:
+            raise FactcmpError(
+                f"the Ray workers embed with {self._model_id!r} but the cache is for "
+                f"{model_id!r}; give the engine the run's settings"
+            )
+        pool = ActorPool(actors)
+        with _worker_failures("embedding"):
+            yield from pool.map(lambda actor, batch: actor.embed.remote(batch), batches)
+
+    def _actors_for(self, batches: int) -> list[Any]:
+        """Actors for ``batches`` batches: one per CPU of the cluster, at most one per batch
+        (each loads the model: an actor with nothing to do would load it for nothing). They
+        stay for the next embedding call, until :meth:`compare` or :meth:`close`."""
         cpus = ray.cluster_resources().get("CPU", 1)  # type: ignore[no-untyped-call]
-        n = max(1, min(len(batches), int(cpus)))
-        actors = [_EmbedActor.remote(self.factory) for _ in range(n)]  # type: ignore[attr-defined]
-        try:
-            theirs = ray.get(actors[0].model_id.remote())
-            if theirs != model_id:
-                raise FactcmpError(
-                    f"the Ray workers embed with {theirs!r} but the cache is for {model_id!r}; "
-                    "give the engine the run's settings"
-                )
-            pool = ActorPool(actors)
-            with _worker_failures("embedding"):
-                yield from pool.map(lambda actor, batch: actor.embed.remote(batch), batches)
-        finally:
-            for actor in actors:
-                ray.kill(actor)
+        want = max(1, min(batches, int(cpus)))
+        while len(self._actors) < want:
+            self._actors.append(_EmbedActor.remote(self.factory))  # type: ignore[attr-defined]
+        return self._actors[:want]
+
+    def _release_actors(self) -> None:
+        """Remove the embedding actors, freeing their CPUs (and memory) for the comparisons."""
+        for actor in self._actors:
+            ray.kill(actor)
+        self._actors = []
 
     def compare(
         self, jobs: Sequence[StoryJob], progress: JobProgress | None = None
     ) -> list[Report]:
+        self._release_actors()  # they hold the CPUs the story tasks need
         fn = ray.put(self.compare_fn)
         refs = [_compare_task.remote(job, fn) for job in jobs]
         pending = list(refs)
@@ -156,6 +171,8 @@ class RayEngine:
         return reports
 
     def close(self) -> None:
+        if ray.is_initialized():
+            self._release_actors()
         if self.started and ray.is_initialized():
             ray.shutdown()
         self.started = False
