@@ -16,7 +16,15 @@ from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import __version__
-from .config import DEFAULT_MODEL, Settings, default_cache_dir
+from .config import (
+    DEFAULT_MAX_ARTICLE_MB,
+    DEFAULT_MODEL,
+    MAX_ARTICLE_ENV,
+    MAX_ARTICLE_FLAG,
+    Settings,
+    article_limit,
+    default_cache_dir,
+)
 from .errors import FactcmpError
 from .output import silence_stdout, write_report
 
@@ -34,21 +42,47 @@ def _on_sigterm(signum: int, frame: object) -> None:
 
 @contextlib.contextmanager
 def embedding_progress(stderr: Console) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on stderr for embedding; silent when stderr is not a terminal (rich
-    would still write a blank line there when the bar stops)."""
+    """What a run waits for, on stderr: converting the model (first use), loading it, then
+    sentences embedded of all with the time left, so a first run's ~40 s never look like a
+    hang. Shown only once there is something to embed (a warm run shows nothing) and only on
+    a terminal (rich would still write a blank line elsewhere); ``-v`` logs the same steps."""
     if not stderr.is_terminal:
         yield lambda done, total: None
         return
-    with Progress(
-        TextColumn("embedding"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=stderr, transient=True,
-    ) as bar:
-        task = bar.add_task("embed", total=None)
+    from rich.progress import SpinnerColumn, TimeRemainingColumn
 
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+    from .embed.stages import show_stages
 
-        yield update
+    bar = Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(), console=stderr,
+        transient=True,
+    )
+    task = bar.add_task("embedding", total=None)
+    todo, last_total = 0, -1  # sentences this embedding call must embed (not cached)
+
+    def show(stage: str) -> None:
+        current = bar.tasks[0]
+        if stage == "embedding" or not bar.live.is_started:  # time and speed from here on
+            bar.reset(task, completed=int(current.completed), total=current.total)
+        if not bar.live.is_started:
+            bar.start()
+        text = f"embedding {todo:,} new sentences" if stage == "embedding" and todo else stage
+        bar.update(task, description=text)
+
+    def update(done: int, total: int) -> None:
+        nonlocal todo, last_total
+        bar.update(task, completed=done, total=total)
+        if done < total and total != last_total:  # an embedding call with texts to embed
+            todo, last_total = total - done, total
+            show("embedding")
+
+    try:
+        with show_stages(show):
+            yield update
+    finally:
+        if bar.live.is_started:
+            bar.stop()
 
 
 def run(ctx: click.Context, job: Callable[[], T]) -> T:
@@ -105,6 +139,26 @@ paths_argument = click.argument(
 )
 
 
+# --- article size limit (H6) ----------------------------------------------------------------
+def _article_limit(ctx: click.Context, param: click.Parameter, mb: float | None) -> None:
+    """Hold the limit for the whole command (:func:`factcmp.config.article_limit`: the flag
+    overrides $FACTCMP_MAX_ARTICLE_MB, for this process and any it starts)."""
+    if mb is None:
+        return
+    if not mb < float("inf"):  # inf, nan
+        raise click.BadParameter(f"{mb!r} is not a number of megabytes; pass e.g. 20, or 0 for none")
+    ctx.with_resource(article_limit(mb))
+
+
+max_article_mb_option = click.option(
+    MAX_ARTICLE_FLAG, type=click.FloatRange(min=0), expose_value=False, callback=_article_limit,
+    metavar="MB",
+    help=f"Refuse article files larger than MB megabytes (default {DEFAULT_MAX_ARTICLE_MB:g}; "
+    f"0: no limit). Overrides ${MAX_ARTICLE_ENV}.",
+)
+# --- end of article size limit ----------------------------------------------------------------
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="factcmp")
 @click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
@@ -113,7 +167,8 @@ def cli(debug: bool, verbose: bool) -> None:
     """Compare the facts of news articles across languages.
 
     Cache (converted default model, embeddings): $FACTCMP_CACHE_DIR or the user cache folder.
-    Article files over 1 MB are refused: raise the limit with $FACTCMP_MAX_ARTICLE_MB (0: none).
+    Article files over 1 MB are refused: raise the limit with --max-article-mb or
+    $FACTCMP_MAX_ARTICLE_MB (0: none).
 
     Exit codes: 0 done, 1 bad input or a failure, 2 bad usage, 130 Ctrl-C, 141 standard
     output closed (| head), 143 terminated.
@@ -169,6 +224,7 @@ def render_to_string(render: Callable[[Console], None], width: int | None) -> st
 )
 @output_option
 @no_cache_option
+@max_article_mb_option
 @click.option("--width", type=click.IntRange(40, 400), help="Report width in columns (text format).")
 @click.pass_context
 def compare_cmd(
@@ -208,6 +264,7 @@ def compare_cmd(
 @format_option
 @output_option
 @no_cache_option
+@max_article_mb_option
 @click.pass_context
 def query_cmd(
     ctx: click.Context, text: str, paths: tuple[str, ...], model: str, fmt: str,
@@ -232,6 +289,122 @@ def query_cmd(
         else:
             shown = render_to_string(lambda c: render_query(result, articles, sentences, c), None)
             write_report(shown, output)
+
+    run(ctx, job)
+
+
+# --- stories (issue 11): many articles in, stories found and compared ----------------------
+
+
+@contextlib.contextmanager
+def stories_progress(
+    stderr: Console,
+) -> Iterator[tuple[Callable[[int, int], None], Callable[[int, int], None]]]:
+    """Two bars on stderr, sentences embedded and stories compared, with rate and time left;
+    silent when stderr is not a terminal."""
+    if not stderr.is_terminal:
+        yield (lambda done, total: None), (lambda done, total: None)
+        return
+    from rich.progress import TimeRemainingColumn
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("[dim]{task.fields[rate]}"),
+        TimeRemainingColumn(), TimeElapsedColumn(), console=stderr, transient=True,
+    ) as bar:
+        tasks = [bar.add_task(name, total=None, rate="", visible=i == 0)
+                 for i, name in enumerate(("embedding sentences", "comparing stories"))]
+
+        def updater(task: Any) -> Callable[[int, int], None]:
+            def update(done: int, total: int) -> None:
+                speed = bar.tasks[task].speed
+                rate = f"{speed:,.1f}/s" if speed else ""
+                bar.update(task, completed=done, total=total, visible=True, rate=rate)
+
+            return update
+
+        yield updater(tasks[0]), updater(tasks[1])
+
+
+def stories_engine(name: str, address: str | None) -> Any:
+    """The engine ``--engine`` names; Ray is imported only when asked for."""
+    if name == "inprocess":
+        if address:
+            raise click.BadParameter("needs --engine ray", param_hint="'--ray-address'")
+        from .stories.engine import InProcessEngine
+
+        return InProcessEngine()
+    try:
+        import ray  # noqa: F401
+    except ImportError as e:
+        raise click.ClickException(
+            "--engine ray needs Ray, an optional extra: pip install 'factcmp[ray]'"
+        ) from e
+    from .stories.ray_engine import RayEngine
+
+    return RayEngine(address=address)
+
+
+@cli.command(name="stories")
+@paths_argument
+@click.option(
+    "--output", "-o", required=True, type=click.Path(path_type=Path),
+    help="Folder to write: stories.json (the index) and <story id>.json per story (the compare "
+    "report). Written beside it first and renamed at the end; an existing folder is replaced "
+    "only if it is a previous stories output.",
+)
+@click.option(
+    "--engine", type=click.Choice(["inprocess", "ray"]), default="inprocess", show_default=True,
+    help="Where embedding and comparing run: here, or on Ray (pip install 'factcmp[ray]').",
+)
+@click.option("--ray-address", help="An existing Ray cluster (default: a local Ray for the run).")
+@model_option
+@no_cache_option
+@click.pass_context
+def stories_cmd(
+    ctx: click.Context, paths: tuple[str, ...], output: Path, engine: str,
+    ray_address: str | None, model: str, no_cache: bool,
+) -> None:
+    """Group the articles in PATHS (files, folders, .jsonl feeds) into stories across
+    languages and compare the articles of each story.
+
+    Example: factcmp stories feed.jsonl -o stories/
+    """
+    settings = settings_from(model, no_cache)
+
+    def job() -> None:
+        import json
+        from collections.abc import Iterable
+
+        from .errors import OutputError
+        from .ingest import expand_paths
+        from .report.serialize import iter_json, to_dict
+        from .report.stories import index_dict, render_stories
+        from .stories.run import find_stories
+        from .stories.write import INDEX, check_target, write_folder
+
+        inputs = [*expand_paths(paths), *(Path(p) for p in paths)]
+        try:
+            if check_target(output, inputs):
+                log.warning("%s holds a previous stories output; it will be replaced", output)
+        except OutputError as e:
+            raise click.BadParameter(str(e), param_hint="'--output' / '-o'") from e
+        runner = stories_engine(engine, ray_address)
+        try:
+            with stories_progress(Console(stderr=True)) as (embedded, compared):
+                result = find_stories(paths, settings, engine=runner, embed_progress=embedded,
+                                      compare_progress=compared)
+        finally:
+            runner.close()
+        index = index_dict(result)
+        files: dict[str, Iterable[str]] = {
+            INDEX: [json.dumps(index, ensure_ascii=False, indent=1), "\n"]
+        }
+        files.update({f"{s.id}.json": iter_json(to_dict(s.report)) for s in result.stories})
+        write_folder(output, files, inputs)
+        shown = render_to_string(lambda c: render_stories(index, c), None)
+        write_report(shown + f"Wrote {output}/{INDEX} and {len(result.stories)} story file(s)\n",
+                     None)
 
     run(ctx, job)
 

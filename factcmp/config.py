@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,27 +18,63 @@ DEFAULT_MAX_ARTICLE_MB = 1.0
 """The largest article file read, in megabytes (10**6 bytes). A long news article is about
 0.1 MB; a 50 MB file took 3 minutes to read before a word was said and far longer to embed,
 and a 2 MB line without punctuation became 1,000 pieces that did not finish in 600 s.
-Raised with ``$FACTCMP_MAX_ARTICLE_MB``; 0 means no limit."""
+Raised with ``--max-article-mb`` or ``$FACTCMP_MAX_ARTICLE_MB``; 0 means no limit."""
+MAX_ARTICLE_ENV = "FACTCMP_MAX_ARTICLE_MB"
+MAX_ARTICLE_FLAG = "--max-article-mb"
 
 
 def max_article_bytes() -> int | None:
-    """The article size limit in bytes: ``$FACTCMP_MAX_ARTICLE_MB``, else the default;
-    ``None`` for no limit.
+    """The article size limit in bytes: ``$FACTCMP_MAX_ARTICLE_MB`` (which the CLI's
+    ``--max-article-mb`` sets, see :func:`article_limit`), else the default; ``None`` for no
+    limit.
 
     Raises:
         ConfigError: the variable is not a number of megabytes.
     """
-    raw = os.environ.get("FACTCMP_MAX_ARTICLE_MB", "").strip()
+    raw = os.environ.get(MAX_ARTICLE_ENV, "").strip()
     try:
         mb = float(raw) if raw else DEFAULT_MAX_ARTICLE_MB
     except ValueError:
         mb = -1.0
     if not 0 <= mb < float("inf"):
         raise ConfigError(
-            f"FACTCMP_MAX_ARTICLE_MB={raw!r} is not a number of megabytes; set it to e.g. 20, "
-            "or 0 for no limit"
+            f"{MAX_ARTICLE_ENV}={raw!r} is not a number of megabytes; set it to e.g. 20, "
+            f"or 0 for no limit ({MAX_ARTICLE_FLAG} overrides it)"
         )
     return int(mb * 1_000_000) if mb else None
+
+
+def raise_limit_hint(size_bytes: int) -> str:
+    """How to let a file of ``size_bytes`` through, naming the flag and the variable:
+    "raise the limit: --max-article-mb 50 or FACTCMP_MAX_ARTICLE_MB=50 (0: no limit)"."""
+    mb = -(-size_bytes // 1_000_000)  # whole megabytes, rounded up
+    return f"raise the limit: {MAX_ARTICLE_FLAG} {mb} or {MAX_ARTICLE_ENV}={mb} (0: no limit)"
+
+
+@contextmanager
+def article_limit(mb: float) -> Iterator[None]:
+    """Within the block the article size limit is ``mb`` megabytes (0: none), whatever
+    ``$FACTCMP_MAX_ARTICLE_MB`` says: the CLI's ``--max-article-mb`` overrides the variable.
+    It sets the variable itself, so that every reader of the limit, in this process or one
+    started within the block (a worker), sees the same value; and puts the old one back after.
+
+    Raises:
+        ConfigError: ``mb`` is negative, infinite or not a number.
+    """
+    if not 0 <= mb < float("inf"):
+        raise ConfigError(
+            f"{MAX_ARTICLE_FLAG} {mb!r} is not a number of megabytes; pass e.g. 20, or 0 for no "
+            "limit"
+        )
+    before = os.environ.get(MAX_ARTICLE_ENV)
+    os.environ[MAX_ARTICLE_ENV] = repr(float(mb))
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(MAX_ARTICLE_ENV, None)
+        else:
+            os.environ[MAX_ARTICLE_ENV] = before
 
 
 def default_cache_dir() -> Path:

@@ -818,3 +818,84 @@ def test_possibly_entries_come_from_candidate_pairs() -> None:
     for p in entries:
         assert tuple(sorted((position[p.a], position[p.b]))) in candidates
     assert len(entries) <= 2 * len(pairs) <= 2 * len(sentences) * params.candidates
+
+
+# --- the article size limit on the command line ---------------------------------------------
+
+
+def _sized(tmp_path: Path, kb: int) -> Path:
+    """A Latvian article of about ``kb`` kilobytes, of distinct sentences."""
+    lines = [f"Putins {n}. reizi ieradās Phenjanā ar {n} pavadoņiem." for n in range(kb * 20)]
+    text = article_text("lv", " ".join(lines)[: kb * 1000] + ".\n")
+    return write(tmp_path / "sized.txt", text)
+
+
+def _limited(tmp_path: Path, *flags: str, env: str | None = None, command: str = "compare") -> Any:
+    article = _sized(tmp_path, 3)
+    query = ["Putins"] if command == "query" else []
+    args = [command, *query, str(DATA / "tiny_sl.txt"), str(article), "-f", "json", *flags]
+    return CliRunner().invoke(cli, args, env={"FACTCMP_MAX_ARTICLE_MB": env})
+
+
+@pytest.mark.parametrize("command", ["compare", "query"])
+def test_max_article_mb_flag_sets_the_limit(
+    tmp_path: Path, no_real_model: FakeEmbedder, command: str
+) -> None:
+    refused = _limited(tmp_path, "--max-article-mb", "0.002", command=command)
+    assert refused.exit_code == 1, refused.output
+    assert "sized.txt: 0.0 MB, over the 0.002 MB limit" in refused.stderr
+    assert not no_real_model.calls, "refused before anything was embedded"
+    assert _limited(tmp_path, "--max-article-mb", "0.01", command=command).exit_code == 0
+
+
+@pytest.mark.parametrize("env", ["0.002", "ten", "-1"])
+def test_max_article_mb_flag_overrides_the_variable(
+    tmp_path: Path, no_real_model: FakeEmbedder, env: str
+) -> None:
+    """The flag wins over $FACTCMP_MAX_ARTICLE_MB, even one that is not a number."""
+    assert _limited(tmp_path, env=env).exit_code == 1
+    passed = _limited(tmp_path, "--max-article-mb", "0.01", env=env)
+    assert passed.exit_code == 0, passed.output
+    assert _limited(tmp_path, "--max-article-mb", "0", env=env).exit_code == 0  # 0: no limit
+
+
+@pytest.mark.parametrize("value", ["-1", "ten", "inf", "nan"])
+def test_bad_max_article_mb_is_bad_usage(tmp_path: Path, value: str) -> None:
+    result = _limited(tmp_path, "--max-article-mb", value)
+    assert result.exit_code == 2, result.output
+    assert "--max-article-mb" in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="ingest/read.py and ingest/jsonl.py still word the advice themselves (naming only "
+    "the variable); requested: use config.raise_limit_hint",
+)
+def test_over_the_limit_message_names_the_flag_and_the_variable(
+    tmp_path: Path, no_real_model: FakeEmbedder
+) -> None:
+    refused = _limited(tmp_path, "--max-article-mb", "0.002")
+    assert "raise the limit: --max-article-mb 1 or FACTCMP_MAX_ARTICLE_MB=1" in refused.stderr
+
+
+@pytest.mark.parametrize("before", [None, "7"])
+def test_article_limit_holds_only_within_its_block(
+    monkeypatch: pytest.MonkeyPatch, before: str | None
+) -> None:
+    from factcmp.config import article_limit, max_article_bytes, raise_limit_hint
+
+    if before is None:
+        monkeypatch.delenv("FACTCMP_MAX_ARTICLE_MB", raising=False)
+    else:
+        monkeypatch.setenv("FACTCMP_MAX_ARTICLE_MB", before)
+    outside = max_article_bytes()
+    with article_limit(2.5):
+        assert max_article_bytes() == 2_500_000
+        with article_limit(0):
+            assert max_article_bytes() is None
+        assert max_article_bytes() == 2_500_000
+    assert os.environ.get("FACTCMP_MAX_ARTICLE_MB") == before
+    assert max_article_bytes() == outside
+    assert raise_limit_hint(49_500_001) == (
+        "raise the limit: --max-article-mb 50 or FACTCMP_MAX_ARTICLE_MB=50 (0: no limit)"
+    )
