@@ -90,30 +90,32 @@ def scores(truth: list[int], groups: list[list[int]]) -> dict[str, float]:
             "inverse_purity": inverse, "merged_stories": merged}
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--no-write", action="store_true")
-    args = parser.parse_args(argv)
+SHRINKS = (0.0, 1.0, 2.0, 5.0, 20.0, 80.0, 1e9)
+"""``article_vectors``' language shrink: 0 subtracts each language's whole mean, 1e9 none."""
 
-    feed = build_feed(seed=args.seed)
-    embedder = load_embedder(Settings(cache_dir=TMP / "cache", use_cache=True))
-    params = ClusterParams()
-    k = params.neighbours
-    folds: list[dict[str, Any]] = []
+
+def fold_data(feed: Any, embedder: Any, k: int, shrink: float, notes: dict[int, Any]) -> list[
+    dict[str, Any]
+]:
+    """Candidate pairs, their features and labels, for the feed of each fold on its own."""
+    folds = []
     for fold in range(FOLDS):
         part = feed.subset([fold])
         articles, sentences = part.articles, part.sentences
-        vectors = embedder.embed([s.text for s in sentences])  # type: ignore[attr-defined]
-        features = article_features(articles, sentences, vectors, annotate(articles, sentences))
-        pairs, rank = candidate_pairs(features, k)
+        vectors = embedder.embed([s.text for s in sentences])
+        if fold not in notes:
+            notes[fold] = annotate(articles, sentences)
+        features = article_features(articles, sentences, vectors, notes[fold], shrink)
+        pairs, rank, radius = candidate_pairs(features, k)
         truth = part.labels("event")
-        X = pair_features(features, [a.lang for a in articles], pairs, rank, k)
+        X = pair_features(features, pairs, rank, radius, k)
         y = np.array([truth[i] == truth[j] for i, j in pairs], dtype=np.int64)
         folds.append({"n": len(articles), "pairs": pairs, "X": X, "y": y, "truth": truth})
-        print(f"fold {fold}: {len(articles)} articles, {len(pairs)} candidate pairs, "
-              f"{int(y.sum())} positive", flush=True)
+    return folds
 
+
+def cross_validate(folds: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, float]]]:
+    """Held-out scores per clustering and bar: fit on four folds, cluster the fifth."""
     rows: dict[str, dict[float, list[dict[str, float]]]] = {
         "average": {b: [] for b in BARS}, "single": {b: [] for b in BARS},
         "cosine_single": {b: [] for b in COS_BARS}, "cosine_average": {b: [] for b in COS_BARS},
@@ -138,15 +140,37 @@ def main(argv: list[str] | None = None) -> None:
             "ari_min": round(min(r["ari"] for r in runs), 4)
         }
 
-    curves = {name: {str(b): mean(runs) for b, runs in grid.items()} for name, grid in rows.items()}
+    return {name: {str(b): mean(runs) for b, runs in grid.items()} for name, grid in rows.items()}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args(argv)
+
+    feed = build_feed(seed=args.seed)
+    embedder = load_embedder(Settings(cache_dir=TMP / "cache", use_cache=True))
+    k = ClusterParams().neighbours
+    notes: dict[int, Any] = {}
+    by_shrink: dict[float, dict[str, dict[str, dict[str, float]]]] = {}
+    for shrink in SHRINKS:
+        by_shrink[shrink] = cross_validate(fold_data(feed, embedder, k, shrink, notes))
+        top = max(by_shrink[shrink]["average"].items(), key=lambda kv: kv[1]["ari"])
+        print(f"shrink {shrink:g}: best bar {top[0]}: {top[1]}", flush=True)
+    shrink, best = max(
+        ((sh, b) for sh in SHRINKS for b in BARS),
+        key=lambda sb: (by_shrink[sb[0]]["average"][str(sb[1])]["ari"], -sb[1]),
+    )
+    curves = by_shrink[shrink]
     for name, curve in curves.items():
         print(name)
         for b, m in curve.items():
             print(f"  {b:>5}  ARI {m['ari']:.4f} (min {m['ari_min']:.4f})  purity {m['purity']:.4f}"
                   f"  inverse {m['inverse_purity']:.4f}  merged {m['merged_stories']:.1f}")
-    best = max(BARS, key=lambda b: (curves["average"][str(b)]["ari"], -b))
-    print(f"chosen bar (best mean held-out ARI, average linkage): {best}")
+    print(f"chosen (best mean held-out ARI, average linkage): shrink {shrink:g}, bar {best}")
 
+    folds = fold_data(feed, embedder, k, shrink, notes)
     final = fit(np.vstack([f["X"] for f in folds]), np.concatenate([f["y"] for f in folds]), best)
     weights = {
         "model": "logistic regression on standardised pair features (scikit-learn), "
@@ -156,11 +180,17 @@ def main(argv: list[str] | None = None) -> None:
            for key in ("low", "high", "mean", "scale", "coef")},
         "intercept": round(final.intercept, 6),
         "bar": best,
+        "shrink": shrink,
         "neighbours": k,
         "feed_seed": args.seed,
     }
     payload = header("stories-fit", embedder.model_id) | {
         "feed": feed.summary(), "truth": "event", "neighbours": k, "chosen_bar": best,
+        "chosen_shrink": shrink,
+        "best_by_shrink": {
+            str(sh): max(c["average"].items(), key=lambda kv: kv[1]["ari"])
+            for sh, c in by_shrink.items()
+        },
         "cv_curves": curves, "coef": dict(zip(FEATURES, weights["coef"], strict=True)),
     }
     if not args.no_write:

@@ -36,7 +36,7 @@ from .vectors import ArticleFeatures
 WEIGHTS_PATH = Path(__file__).with_name("weights.json")
 
 FEATURES: tuple[str, ...] = (
-    "cos", "rank", "mutual", "same_lang",
+    "cos", "margin", "rank", "mutual", "same_lang",
     "names", "names_any", "numbers", "numbers_any", "times", "time_clash",
 )  # fmt: skip
 """The columns of :func:`pair_features`, in order (the fitted weights name them)."""
@@ -71,6 +71,8 @@ class StoryWeights:
     coef: np.ndarray
     intercept: float
     bar: float
+    shrink: float = 0.0
+    """The language shrink of the article vectors it was fitted on (``article_vectors``)."""
 
     def probability(self, X: np.ndarray) -> np.ndarray:
         """P(one story) for each row of ``X``; features clipped to their training range."""
@@ -95,6 +97,7 @@ def load_weights(path: Path = WEIGHTS_PATH) -> StoryWeights:
         **{k: np.array(data[k], np.float64) for k in ("low", "high", "mean", "scale", "coef")},
         intercept=float(data["intercept"]),
         bar=float(data["bar"]),
+        shrink=float(data.get("shrink", 0.0)),
     )
 
 
@@ -103,16 +106,21 @@ def default_weights() -> StoryWeights:
     return load_weights()
 
 
-def candidate_pairs(features: ArticleFeatures, k: int) -> tuple[np.ndarray, np.ndarray]:
+def candidate_pairs(
+    features: ArticleFeatures, k: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each article's ``k`` nearest other articles, as unique pairs ``(i < j)``, sorted.
 
     Returns:
-        ``(pairs (m, 2), rank (m, 2))``: where ``j`` ranks in ``i``'s list and ``i`` in
-        ``j``'s (``k`` when not in it).
+        ``(pairs (m, 2), rank (m, 2), radius (n,))``: where ``j`` ranks in ``i``'s list and
+        ``i`` in ``j``'s (``k`` when not in it); each article's mean similarity to its
+        neighbours (how crowded its part of the feed is).
     """
     n = len(features)
     vectors = np.ascontiguousarray(features.vectors, dtype=np.float32)
-    index, _ = nearest_other(vectors, np.arange(n), min(k, max(n - 1, 0)))
+    index, sims = nearest_other(vectors, np.arange(n), min(k, max(n - 1, 0)))
+    found = np.isfinite(sims)
+    radius = np.where(found, sims, 0.0).sum(axis=1) / np.maximum(found.sum(axis=1), 1)
     rank_of: dict[tuple[int, int], int] = {}
     for i, row in enumerate(index.tolist()):
         for r, j in enumerate(row):
@@ -120,7 +128,9 @@ def candidate_pairs(features: ArticleFeatures, k: int) -> tuple[np.ndarray, np.n
                 rank_of[i, j] = r
     pairs = sorted({(min(i, j), max(i, j)) for i, j in rank_of})
     rank = [[rank_of.get((i, j), k), rank_of.get((j, i), k)] for i, j in pairs]
-    return np.array(pairs, np.int64).reshape(-1, 2), np.array(rank, np.int64).reshape(-1, 2)
+    return (
+        np.array(pairs, np.int64).reshape(-1, 2), np.array(rank, np.int64).reshape(-1, 2), radius
+    )
 
 
 def _idf(sets: Sequence[frozenset[str]]) -> dict[str, float]:
@@ -143,18 +153,22 @@ def _time_clash(a: frozenset[str], b: frozenset[str]) -> bool:
 
 
 def pair_features(
-    features: ArticleFeatures, langs: Sequence[str], pairs: np.ndarray, rank: np.ndarray, k: int
+    features: ArticleFeatures, pairs: np.ndarray, rank: np.ndarray, radius: np.ndarray, k: int
 ) -> np.ndarray:
-    """The evidence rows (columns :data:`FEATURES`) of candidate ``pairs``."""
+    """The evidence rows (columns :data:`FEATURES`) of candidate ``pairs``: the cosine and its
+    margin over the two articles' mean neighbour similarity (Artetxe & Schwenk 2019: a hub
+    is close to everything), ranks, shared names, numbers and times (rarer ones weigh
+    more), and whether the times clash."""
     idf = {key: _idf(getattr(features, key)) for key in ("names", "numbers", "times")}
     out = np.zeros((len(pairs), len(FEATURES)), dtype=np.float64)
     vec = features.vectors
     for row, (i, j) in enumerate(pairs):
         out[row] = (
             float(vec[i] @ vec[j]),
+            float(vec[i] @ vec[j]) - (radius[i] + radius[j]) / 2,
             min(rank[row]) / k,
             float(max(rank[row]) < k),
-            float(langs[i] == langs[j]),
+            float(features.langs[i] == features.langs[j]),
             _overlap(features.names[i], features.names[j], idf["names"]),
             float(bool(features.names[i] and features.names[j])),
             _overlap(features.numbers[i], features.numbers[j], idf["numbers"]),
@@ -228,11 +242,11 @@ def average_linkage(n: int, pairs: np.ndarray, p: np.ndarray, bar: float) -> lis
 
 
 def score_candidates(
-    features: ArticleFeatures, langs: Sequence[str], params: ClusterParams, weights: StoryWeights
+    features: ArticleFeatures, params: ClusterParams, weights: StoryWeights
 ) -> tuple[np.ndarray, np.ndarray]:
     """Candidate pairs and their probability of telling one story (0 outside the window)."""
-    pairs, rank = candidate_pairs(features, params.neighbours)
-    p = weights.probability(pair_features(features, langs, pairs, rank, params.neighbours))
+    pairs, rank, radius = candidate_pairs(features, params.neighbours)
+    p = weights.probability(pair_features(features, pairs, rank, radius, params.neighbours))
     if params.window_days is not None:
         apart = np.array([days_apart(features.written[i], features.written[j]) for i, j in pairs])
         p = np.where(apart > params.window_days, 0.0, p) if len(pairs) else p
@@ -241,7 +255,6 @@ def score_candidates(
 
 def cluster_articles(
     features: ArticleFeatures,
-    langs: Sequence[str],
     params: ClusterParams | None = None,
     weights: StoryWeights | None = None,
 ) -> list[list[int]]:
@@ -250,10 +263,9 @@ def cluster_articles(
 
     Args:
         features: :func:`~factcmp.stories.vectors.article_features` of the feed.
-        langs: each article's language.
     """
     params = params or ClusterParams()
     weights = weights or default_weights()
     bar = weights.bar if params.bar is None else params.bar
-    pairs, p = score_candidates(features, langs, params, weights)
+    pairs, p = score_candidates(features, params, weights)
     return average_linkage(len(features), pairs, p, bar)

@@ -1,10 +1,8 @@
 """What a stories run knows of each article: one vector, and the names, numbers and times it
 states.
 
-The vector is the mean of the article's sentence vectors after each language is centred on
-its own mean over the whole feed (:func:`factcmp.embed.centre_by_language`): multilingual
-embeddings carry a per-language offset, so without centring two unrelated Latvian articles
-look closer than one story told in Latvian and Icelandic.
+The vector is the mean of the article's sentence vectors less its language's mean over the
+feed (:func:`article_vectors`): multilingual embeddings carry a per-language offset.
 
 A vector alone cannot tell two events with the same actors apart ("Kim met Putin" at
 Vostochny in 2023, in Pyongyang in 2024, in Beijing in 2025): the names, the stated numbers
@@ -21,18 +19,19 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..align.features import names_of, numbers_of
-from ..embed import centre_by_language, normalise
+from ..embed import normalise
 from ..types import Annotation, Article, Sentence
 
 
 @dataclass(frozen=True)
 class ArticleFeatures:
-    """Per article, in the order of the articles given: ``vectors`` (n, d) unit rows; the
-    entity ids it names; the amounts, ordinals and spelled-out dates it states; the times
+    """Per article, in the order of the articles given: ``vectors`` (n, d) unit rows; its
+    language; the entity ids it names; the amounts, ordinals and spelled-out dates it states; the times
     its sentences state themselves (not their article's date); its own date as a day range
     (``None`` when undated)."""
 
     vectors: np.ndarray = field(repr=False)
+    langs: tuple[str, ...]
     names: tuple[frozenset[str], ...]
     numbers: tuple[frozenset[str], ...]
     times: tuple[frozenset[str], ...]
@@ -59,21 +58,36 @@ def day_range(date: str | None) -> tuple[int, int] | None:
 
 
 def article_vectors(
-    articles: Sequence[Article], sentences: Sequence[Sentence], vectors: np.ndarray
+    articles: Sequence[Article],
+    sentences: Sequence[Sentence],
+    vectors: np.ndarray,
+    shrink: float = 0.0,
 ) -> np.ndarray:
-    """Each article's unit vector: the mean of its language-centred sentence vectors.
+    """Each article's unit vector: the mean of its sentence vectors, less its language's mean.
+
+    Multilingual embeddings carry a per-language offset, so without centring two unrelated
+    Latvian articles look closer than one story told in Latvian and Icelandic. The mean is
+    subtracted in proportion ``n / (n + shrink)`` to the language's ``n`` articles; the
+    fitted clusterer uses ``shrink`` 0 (the whole mean: best held-out ARI on the NTREX feed,
+    ``benchmarks/stories_fit.py``). In a feed where all articles of a language tell one
+    story, that mean is the story itself, and those articles end up far apart.
 
     Args:
         articles: the feed's articles (rows of the result, in this order).
         sentences: their sentences, any order; ``vectors`` has one row per sentence.
     """
-    lang = {a.id: a.lang for a in articles}
     row = {a.id: i for i, a in enumerate(articles)}
-    centred, _ = centre_by_language(vectors, [lang[s.article_id] for s in sentences])
     owner = np.array([row[s.article_id] for s in sentences], dtype=np.int64)
     sums = np.zeros((len(articles), vectors.shape[1] if vectors.ndim == 2 else 0), np.float64)
-    np.add.at(sums, owner, centred)
-    return normalise(sums)
+    np.add.at(sums, owner, vectors)
+    means = normalise(sums).astype(np.float64)
+    langs = np.array([a.lang for a in articles])
+    centred = means.copy()
+    for lang in sorted(set(langs.tolist())):
+        rows = langs == lang
+        n = int(rows.sum())
+        centred[rows] -= n / (n + shrink) * means[rows].mean(axis=0)
+    return normalise(centred)
 
 
 def article_features(
@@ -81,6 +95,7 @@ def article_features(
     sentences: Sequence[Sentence],
     vectors: np.ndarray,
     annotations: Sequence[Annotation],
+    shrink: float = 0.0,
 ) -> ArticleFeatures:
     """Vectors and stated details of every article (see :class:`ArticleFeatures`).
 
@@ -99,7 +114,8 @@ def article_features(
         if note.time.values and note.time.values != (note.time.written,):
             times[i].update(note.time.values)
     return ArticleFeatures(
-        vectors=article_vectors(articles, sentences, vectors),
+        vectors=article_vectors(articles, sentences, vectors, shrink),
+        langs=tuple(a.lang for a in articles),
         names=tuple(frozenset(x) for x in names),
         numbers=tuple(frozenset(x) for x in numbers),
         times=tuple(frozenset(x) for x in times),
