@@ -68,7 +68,7 @@ def embedding_progress(stderr: Console) -> Iterator[Callable[[int, int], None]]:
         if not bar.live.is_started:
             bar.start()
         text = f"embedding {todo:,} new sentences" if stage == "embedding" and todo else stage
-        bar.update(task, description=text)
+        bar.update(task, description=text, refresh=True)  # a new stage shows at once
 
     def update(done: int, total: int) -> None:
         nonlocal todo, last_total
@@ -326,7 +326,7 @@ def stories_progress(
         yield updater(tasks[0]), updater(tasks[1])
 
 
-def stories_engine(name: str, address: str | None) -> Any:
+def stories_engine(name: str, address: str | None, settings: Settings) -> Any:
     """The engine ``--engine`` names; Ray is imported only when asked for."""
     if name == "inprocess":
         if address:
@@ -342,7 +342,7 @@ def stories_engine(name: str, address: str | None) -> Any:
         ) from e
     from .stories.ray_engine import RayEngine
 
-    return RayEngine(address=address)
+    return RayEngine(address=address, settings=settings)
 
 
 @cli.command(name="stories")
@@ -360,6 +360,7 @@ def stories_engine(name: str, address: str | None) -> Any:
 @click.option("--ray-address", help="An existing Ray cluster (default: a local Ray for the run).")
 @model_option
 @no_cache_option
+@max_article_mb_option
 @click.pass_context
 def stories_cmd(
     ctx: click.Context, paths: tuple[str, ...], output: Path, engine: str,
@@ -389,7 +390,7 @@ def stories_cmd(
                 log.warning("%s holds a previous stories output; it will be replaced", output)
         except OutputError as e:
             raise click.BadParameter(str(e), param_hint="'--output' / '-o'") from e
-        runner = stories_engine(engine, ray_address)
+        runner = stories_engine(engine, ray_address, settings)
         try:
             with stories_progress(Console(stderr=True)) as (embedded, compared):
                 result = find_stories(paths, settings, engine=runner, embed_progress=embedded,

@@ -19,6 +19,7 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..config import raise_limit_hint
 from ..errors import IngestError, UnsupportedLanguage
 from ..types import Article
 from .paths import os_problem
@@ -65,7 +66,7 @@ def parse_line(
     if max_bytes is not None and len(raw) > max_bytes:
         raise IngestError(
             f"{where}: {len(raw) / 1e6:,.1f} MB, over the {max_bytes / 1e6:g} MB limit for one "
-            "article; raise it with FACTCMP_MAX_ARTICLE_MB (0: no limit)"
+            f"article; {raise_limit_hint(len(raw))}"
         )
     try:
         data = json.loads(raw.decode("utf-8-sig"))
