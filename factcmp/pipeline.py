@@ -13,7 +13,7 @@ from .align import AlignParams, align, default_weights
 from .annotate import annotate
 from .compare import build_timeline, compare
 from .config import Settings
-from .embed import Embedder, Progress, embed_texts, load_embedder
+from .embed import Embedder, Progress, embed_texts, load_embedder, text_store
 from .errors import IngestError
 from .ingest import read_articles, segment
 from .query import search_texts
@@ -103,8 +103,8 @@ def compare_articles(
             f"need at least two articles to compare, got {len(articles)} ({articles[0].path}); "
             "pass more files or a folder"
         )
-    annotations = annotate(articles, sentences)
     embedder = embedder or load_embedder(settings)
+    annotations = annotate(articles, sentences, store=text_store(embedder))
     embeddings = embed_texts(embedder, [s.text for s in sentences], progress)
     claims = align_articles(articles, sentences, embeddings.vectors, annotations, settings)
     findings = compare(articles, sentences, claims, annotations)

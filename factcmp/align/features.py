@@ -32,8 +32,8 @@ import numpy as np
 from ..annotate.eventtime import clash_pairs
 from ..types import Annotation, EventTime, Sentence
 from .neighbours import nearest_other
+from .tfidf import PAIR_CHUNK, tfidf_similarity
 
-PAIR_CHUNK = 100_000
 RANK_CAP = 8
 MIN_VERSION_SENTENCES = 3
 """Fewer sentences than this in the smaller article cannot show that two articles follow each
@@ -69,28 +69,6 @@ def numbers_of(annotation: Annotation) -> frozenset[str]:
         for d in annotation.details
         if d.kind in ("quantity", "ordinal", "date") and d.note in (None, "absolute")
     )
-
-
-def tfidf_similarity(docs: Sequence[str], pairs: np.ndarray, *, chars: bool = False) -> np.ndarray:
-    """Cosine of the tf-idf vectors of two documents, for each pair: words (space-separated
-    tokens) or character 4-grams. Weighted by rarity over ``docs``, so what every sentence
-    shares (the story's protagonists) counts for little."""
-    if len(pairs) == 0 or not any(docs):
-        return np.zeros(len(pairs), dtype=np.float32)
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    vectorizer = (
-        TfidfVectorizer(analyzer="char_wb", ngram_range=(4, 4), sublinear_tf=True)
-        if chars
-        else TfidfVectorizer(analyzer=str.split, sublinear_tf=True)
-    )
-    matrix = vectorizer.fit_transform(docs)
-    out = np.empty(len(pairs), dtype=np.float32)
-    for lo in range(0, len(pairs), PAIR_CHUNK):  # bounded memory for millions of pairs
-        chunk = pairs[lo : lo + PAIR_CHUNK]
-        product = matrix[chunk[:, 0]].multiply(matrix[chunk[:, 1]])
-        out[lo : lo + len(chunk)] = np.asarray(product.sum(axis=1)).ravel()
-    return out
 
 
 def background_similarity(

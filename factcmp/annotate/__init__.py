@@ -19,16 +19,19 @@ from ..types import Annotation, Article, Detail, Sentence
 from .details import extract_all, with_context_speakers
 from .eventtime import event_time
 from .numbers import sentence_numbers
-from .words import anchor_words, content_lemmas
+from .words import TextStore, anchor_words, lemmas_of
 
 __all__ = ["annotate"]
 
 
-def annotate(articles: Sequence[Article], sentences: Sequence[Sentence]) -> list[Annotation]:
+def annotate(
+    articles: Sequence[Article], sentences: Sequence[Sentence], *, store: TextStore | None = None
+) -> list[Annotation]:
     """One annotation per sentence, in the order of ``sentences``.
 
     Details are read with each article's language and resolved against its date; a quote
     without a speaker takes the article's last speaker (:func:`with_context_speakers`).
+    Lemmas are kept in ``store`` (the embedding cache) between runs: see :func:`lemmas_of`.
     """
     meta = {a.id: a for a in articles}
     details: dict[str, tuple[Detail, ...]] = {}
@@ -40,8 +43,9 @@ def annotate(articles: Sequence[Article], sentences: Sequence[Sentence]) -> list
     for own in by_article.values():
         ids = [s.id for s in sorted(own, key=lambda s: s.index)]
         details.update(zip(ids, with_context_speakers([details[i] for i in ids]), strict=True))
+    lemmas = lemmas_of([s.text for s in sentences], [meta[s.article_id].lang for s in sentences], store)
     out = []
-    for s in sentences:
+    for s, lemma in zip(sentences, lemmas, strict=True):
         article = meta[s.article_id]
         found = details[s.id]
         out.append(
@@ -50,7 +54,7 @@ def annotate(articles: Sequence[Article], sentences: Sequence[Sentence]) -> list
                 time=event_time(s.text, found, article.date),
                 numbers=tuple(sentence_numbers(s.text, found)),
                 anchors=anchor_words(s.text),
-                lemmas=content_lemmas(s.text, article.lang),
+                lemmas=lemma,
             )
         )
     return out

@@ -11,6 +11,7 @@ from .model import (
     embed_texts,
     load_embedder,
     normalise,
+    text_store,
 )
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "embed_texts",
     "load_embedder",
     "normalise",
+    "text_store",
 ]

