@@ -95,14 +95,19 @@ def article_features(
     sentences: Sequence[Sentence],
     vectors: np.ndarray,
     annotations: Sequence[Annotation],
-    shrink: float = 0.0,
+    shrink: float | None = None,
 ) -> ArticleFeatures:
     """Vectors and stated details of every article (see :class:`ArticleFeatures`).
 
     Args:
         articles: the feed's articles.
         sentences: their sentences; ``vectors`` and ``annotations`` one per sentence.
+        shrink: see :func:`article_vectors`; ``None``: the one the clusterer was fitted with.
     """
+    if shrink is None:
+        from .cluster import default_weights  # cluster imports this module
+
+        shrink = default_weights().shrink
     row = {a.id: i for i, a in enumerate(articles)}
     names: list[set[str]] = [set() for _ in articles]
     numbers: list[set[str]] = [set() for _ in articles]
