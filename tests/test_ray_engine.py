@@ -12,8 +12,9 @@ import os
 import signal
 import socket
 import sys
+import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from functools import partial
 from pathlib import Path
 
@@ -37,14 +38,18 @@ from factcmp.stories.run import find_stories
 from factcmp.types import Report
 
 
+class _Terminated(KeyboardInterrupt):
+    """What factcmp's SIGTERM handler raises (the CLI exits 143 on it)."""
+
+
 def _on_sigterm(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+    raise _Terminated
 
 
 @pytest.fixture(scope="module")
-def local_ray() -> Iterator[Callable[..., object] | int | None]:
-    """One local Ray for the module, started as the engine starts it, shut down after;
-    gives the SIGTERM handler found after the start (ray.init sets its own)."""
+def local_ray() -> Iterator[None]:
+    """One local Ray for the module, started as the engine starts it (with a SIGTERM handler
+    like the CLI's in place), shut down after."""
     # Workers cannot import the test modules (pytest put tests/ on sys.path here only), so
     # the fake embedder and the dying helpers travel by value.
     for name in ("conftest", __name__):
@@ -52,7 +57,7 @@ def local_ray() -> Iterator[Callable[..., object] | int | None]:
     before = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         assert ray_engine.connect(None, num_cpus=2) is True
-        yield signal.getsignal(signal.SIGTERM)
+        yield
     finally:
         signal.signal(signal.SIGTERM, before)
         ray.shutdown()
@@ -101,7 +106,7 @@ def _on_ray(feed: Sequence[Path], engine: RayEngine) -> tuple[dict[str, str], Fa
 
 
 @pytest.mark.ray
-def test_ray_writes_the_same_bytes_as_in_process(local_ray: object, feed: list[Path]) -> None:
+def test_ray_writes_the_same_bytes_as_in_process(local_ray: None, feed: list[Path]) -> None:
     expected = _in_process(feed)
     assert len(expected) >= 3  # the index and two stories at least
     seen: list[tuple[int, int]] = []
@@ -140,7 +145,7 @@ def _compare_dies_once(marker: Path, job: StoryJob) -> Report:
 
 @pytest.mark.ray
 def test_a_killed_worker_is_retried_and_the_output_is_unchanged(
-    local_ray: object, feed: list[Path], tmp_path: Path
+    local_ray: None, feed: list[Path], tmp_path: Path
 ) -> None:
     died_embedding, died_comparing = tmp_path / "embed.pid", tmp_path / "compare.pid"
     engine = RayEngine(
@@ -163,7 +168,7 @@ class _CountsLoads(FakeEmbedder):
 
 @pytest.mark.ray
 def test_actors_load_the_model_once_for_all_embedding_calls(
-    local_ray: object, tmp_path: Path
+    local_ray: None, tmp_path: Path
 ) -> None:
     loads = tmp_path / "loads"
     texts = [f"sentence number {i} about topic {i % 3}" for i in range(20)]
@@ -178,10 +183,30 @@ def test_actors_load_the_model_once_for_all_embedding_calls(
     assert ray.is_initialized()
 
 
+def _compare_slowly(job: StoryJob) -> Report:
+    time.sleep(10)
+    return compare_story(job)
+
+
 @pytest.mark.ray
-def test_starting_ray_keeps_factcmps_sigterm_handler(local_ray: object) -> None:
-    """factcmp's handler ends a run with exit 143 and shuts the Ray down; Ray's would exit 15."""
-    assert local_ray is _on_sigterm
+def test_sigterm_while_comparing_raises_factcmps_exception_and_cancels_the_tasks(
+    local_ray: None, feed: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ray.init sets a SIGTERM handler (exit 15) and Ray's waits turn any exception from a
+    handler into a plain KeyboardInterrupt; factcmp's own (exit 143, "terminated") must win."""
+    engine = RayEngine(embedder_factory=FakeEmbedder, compare_fn=_compare_slowly)
+    compare, sent = engine.compare, []
+
+    def compare_then_sigterm(jobs: Sequence[StoryJob], progress: object = None) -> list[Report]:
+        threading.Timer(1, os.kill, (os.getpid(), signal.SIGTERM)).start()
+        sent.append(time.perf_counter())
+        return compare(jobs)
+
+    monkeypatch.setattr(engine, "compare", compare_then_sigterm)
+    with pytest.raises(_Terminated):
+        find_stories(feed, Settings(use_cache=False), engine=engine, embedder=FakeEmbedder())
+    assert time.perf_counter() - sent[0] < 8  # not after the slow stories
+    engine.close()
 
 
 def _free_port() -> int:

@@ -28,6 +28,7 @@ import socket
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from types import FrameType
 from typing import Any
 
 import numpy as np
@@ -127,15 +128,15 @@ class RayEngine:
         if not batches:
             return
         actors = self._actors_for(len(batches))
-        if self._model_id is None:
-            self._model_id = ray.get(actors[0].model_id.remote())
-        if self._model_id != model_id:
-            raise FactcmpError(
-                f"the Ray workers embed with {self._model_id!r} but the cache is for "
-                f"{model_id!r}; give the engine the run's settings"
-            )
-        pool = ActorPool(actors)
         with _worker_failures("embedding"):
+            if self._model_id is None:
+                self._model_id = ray.get(actors[0].model_id.remote())
+            if self._model_id != model_id:
+                raise FactcmpError(
+                    f"the Ray workers embed with {self._model_id!r} but the cache is for "
+                    f"{model_id!r}; give the engine the run's settings"
+                )
+            pool = ActorPool(actors)
             yield from pool.map(lambda actor, batch: actor.embed.remote(batch), batches)
 
     def _actors_for(self, batches: int) -> list[Any]:
@@ -161,13 +162,18 @@ class RayEngine:
         fn = ray.put(self.compare_fn)
         refs = [_compare_task.remote(job, fn) for job in jobs]
         pending = list(refs)
-        with _worker_failures("comparing stories"):
-            while pending:
-                done, pending = ray.wait(pending, num_returns=1)
-                ray.get(done)  # a failed story stops the run now, not after the others
-                if progress:
-                    progress(len(refs) - len(pending), len(refs))
-            reports: list[Report] = ray.get(refs)
+        try:
+            with _worker_failures("comparing stories"):
+                while pending:
+                    done, pending = ray.wait(pending, num_returns=1)
+                    ray.get(done)  # a failed story stops the run now, not after the others
+                    if progress:
+                        progress(len(refs) - len(pending), len(refs))
+                reports: list[Report] = ray.get(refs)
+        except BaseException:
+            for ref in pending:  # on a cluster that outlives the run, stop what is left
+                ray.cancel(ref, force=True)
+            raise
         return reports
 
     def close(self) -> None:
@@ -184,6 +190,12 @@ def _worker_failures(step: str) -> Iterator[None]:
     clear error; an exception of our code comes through as itself."""
     try:
         yield
+    except KeyboardInterrupt as e:
+        # Ray's blocking calls turn whatever the signal handler raised into a plain
+        # KeyboardInterrupt: give the caller the handler's own (factcmp's SIGTERM: exit 143).
+        if type(e) is KeyboardInterrupt and _interrupts:
+            raise _interrupts.pop() from None
+        raise
     except RayTaskError:
         raise
     except RayError as e:
@@ -228,9 +240,29 @@ def connect(address: str | None, num_cpus: int | None = None) -> bool:
             "RAY_AUTH_TOKEN or RAY_AUTH_TOKEN_PATH)?"
         ) from e
     finally:
-        if on_sigterm is not None and threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, on_sigterm)
+        if callable(on_sigterm) and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, _noting(on_sigterm))
     return not address
+
+
+_interrupts: list[BaseException] = []
+"""The exception the SIGTERM handler last raised, for :func:`_worker_failures`."""
+
+
+_Handler = Callable[[int, FrameType | None], Any]
+
+
+def _noting(handler: _Handler) -> _Handler:
+    """``handler``, noting the exception it raises before Ray's calls replace it."""
+
+    def noted(signum: int, frame: FrameType | None) -> Any:
+        try:
+            return handler(signum, frame)
+        except BaseException as e:
+            _interrupts[:] = [e]
+            raise
+
+    return noted
 
 
 def _check_reachable(address: str) -> None:
