@@ -139,14 +139,23 @@ def _idf(sets: Sequence[frozenset[str]]) -> dict[str, float]:
     return {x: math.log((1 + n) / (1 + c)) + 1.0 for x, c in df.items()}
 
 
-def _overlap(a: frozenset[str], b: frozenset[str], idf: dict[str, float]) -> float:
-    """Rarity-weighted share of the smaller set found in the other (0 when either is empty)."""
-    if not a or not b:
-        return 0.0
-    shared = sum(idf[x] for x in a & b)
-    return shared / min(sum(idf[x] for x in a), sum(idf[x] for x in b))
+def _overlaps(
+    sets: Sequence[frozenset[str]], pairs: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each pair: the rarity-weighted share of the smaller set found in the other (0 when
+    either is empty), and whether both sets hold something."""
+    idf = _idf(sets)
+    total = [sum(idf[x] for x in s) for s in sets]
+    share = np.zeros(len(pairs))
+    both = np.zeros(len(pairs))
+    for row, (i, j) in enumerate(pairs.tolist()):
+        if sets[i] and sets[j]:
+            both[row] = 1.0
+            share[row] = sum(idf[x] for x in sets[i] & sets[j]) / min(total[i], total[j])
+    return share, both
 
 
+@functools.lru_cache(maxsize=65536)
 def _time_clash(a: frozenset[str], b: frozenset[str]) -> bool:
     """Both articles state times and none of one is compatible with any of the other."""
     return bool(a and b) and not any(dates_compatible(x, y) for x in a for y in b)
@@ -159,24 +168,20 @@ def pair_features(
     margin over the two articles' mean neighbour similarity (Artetxe & Schwenk 2019: a hub
     is close to everything), ranks, shared names, numbers and times (rarer ones weigh
     more), and whether the times clash."""
-    idf = {key: _idf(getattr(features, key)) for key in ("names", "numbers", "times")}
-    out = np.zeros((len(pairs), len(FEATURES)), dtype=np.float64)
+    a, b = pairs[:, 0], pairs[:, 1]
     vec = features.vectors
-    for row, (i, j) in enumerate(pairs):
-        out[row] = (
-            float(vec[i] @ vec[j]),
-            float(vec[i] @ vec[j]) - (radius[i] + radius[j]) / 2,
-            min(rank[row]) / k,
-            float(max(rank[row]) < k),
-            float(features.langs[i] == features.langs[j]),
-            _overlap(features.names[i], features.names[j], idf["names"]),
-            float(bool(features.names[i] and features.names[j])),
-            _overlap(features.numbers[i], features.numbers[j], idf["numbers"]),
-            float(bool(features.numbers[i] and features.numbers[j])),
-            _overlap(features.times[i], features.times[j], idf["times"]),
-            float(_time_clash(features.times[i], features.times[j])),
-        )
-    return out
+    cos = np.array([float(vec[i] @ vec[j]) for i, j in pairs.tolist()])
+    langs = np.array(features.langs)
+    names, names_any = _overlaps(features.names, pairs)
+    numbers, numbers_any = _overlaps(features.numbers, pairs)
+    times, _ = _overlaps(features.times, pairs)
+    clash = [_time_clash(features.times[i], features.times[j]) for i, j in pairs.tolist()]
+    columns = (
+        cos, cos - (radius[a] + radius[b]) / 2, rank.min(axis=1) / k,
+        (rank.max(axis=1) < k).astype(np.float64), (langs[a] == langs[b]).astype(np.float64),
+        names, names_any, numbers, numbers_any, times, np.array(clash, dtype=np.float64),
+    )
+    return np.stack(columns, axis=1).reshape(len(pairs), len(FEATURES))
 
 
 def days_apart(a: tuple[int, int] | None, b: tuple[int, int] | None) -> int:
