@@ -231,9 +231,12 @@ def connect(address: str | None, num_cpus: int | None = None) -> bool:
             logging_level=logging.ERROR,
             **options,
         )
-    except (ConnectionError, RuntimeError, ValueError) as e:
+    except (ConnectionError, RuntimeError, ValueError, OSError) as e:
         if not address:
-            raise ConfigError(f"cannot start a local Ray: {e}") from e
+            raise ConfigError(
+                f"cannot start a local Ray: {e} (Ray keeps its access token in ~/.ray and its "
+                "session in the temporary folder: both must be writable)"
+            ) from e
         raise ConfigError(
             f"cannot join the Ray cluster at {address!r}: {e}. Is it a Ray head of the same "
             "Ray version, and does this machine have its token (as ~/.ray/auth_token, "
