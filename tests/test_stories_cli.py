@@ -92,3 +92,25 @@ def test_ray_address_needs_ray_engine(tmp_path: Path, no_real_model: FakeEmbedde
     result = run("stories", feed(tmp_path / "feed"), "-o", tmp_path / "out", "--ray-address", "x")
     assert result.exit_code == 2
     assert "--engine ray" in result.stderr
+
+
+def test_progress_on_a_terminal() -> None:
+    """Both bars take updates (rate, time left) on a terminal; nothing is drawn elsewhere."""
+    import io
+
+    from rich.console import Console
+
+    from factcmp.cli import stories_progress
+
+    out = io.StringIO()
+    with stories_progress(Console(file=out, force_terminal=True, width=100)) as (embed, compare):
+        for done in range(0, 101, 20):
+            embed(done, 100)
+        compare(1, 2)
+        compare(2, 2)
+    assert "embedding sentences" in out.getvalue() and "comparing stories" in out.getvalue()
+    quiet = io.StringIO()
+    with stories_progress(Console(file=quiet, force_terminal=False)) as (embed, compare):
+        embed(1, 2)
+        compare(1, 1)
+    assert quiet.getvalue() == ""
