@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -21,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import CORPUS, DATA, FakeEmbedder, article_text, write
+from conftest import CORPUS, DATA, ROOT, FakeEmbedder, article_text, write
 
 ray = pytest.importorskip("ray")
 
@@ -111,7 +112,7 @@ def test_ray_writes_the_same_bytes_as_in_process(local_ray: None, feed: list[Pat
     assert len(expected) >= 3  # the index and two stories at least
     seen: list[tuple[int, int]] = []
     engine = RayEngine(embedder_factory=FakeEmbedder)
-    assert engine.started is False  # the module's Ray: close() must leave it running
+    assert engine.connected is False  # the module's Ray: close() must leave it running
     driver = FakeEmbedder()
     result = find_stories(feed, Settings(use_cache=False), engine=engine, embedder=driver,
                           compare_progress=lambda d, t: seen.append((d, t)))
@@ -155,6 +156,44 @@ def test_a_killed_worker_is_retried_and_the_output_is_unchanged(
     out, _ = _on_ray(feed, engine)
     assert died_embedding.exists() and died_comparing.exists()  # both workers did die
     assert out == _in_process(feed)
+
+
+_JOIN = """
+import json, sys
+sys.path.insert(0, "tests")
+import conftest, ray
+from factcmp.config import Settings
+from factcmp.report.serialize import dumps, to_dict
+from factcmp.report.stories import index_dict
+from factcmp.stories.ray_engine import RayEngine
+from factcmp.stories.run import find_stories
+
+engine = RayEngine(address=sys.argv[1], embedder_factory=conftest.FakeEmbedder)
+ray.cloudpickle.register_pickle_by_value(conftest)
+try:
+    result = find_stories(sys.argv[2:], Settings(use_cache=False), engine=engine,
+                          embedder=conftest.FakeEmbedder())
+finally:
+    engine.close()
+files = {"stories.json": json.dumps(index_dict(result), ensure_ascii=False, indent=1)}
+files.update({f"{s.id}.json": dumps(to_dict(s.report)) for s in result.stories})
+print(json.dumps(files))
+"""
+
+
+@pytest.mark.ray
+def test_a_run_on_an_existing_cluster_gives_the_same_bytes_and_leaves_it_running(
+    local_ray: None, feed: list[Path]
+) -> None:
+    """--ray-address: another process (its own driver) joins the module's Ray."""
+    address = ray.get_runtime_context().gcs_address
+    done = subprocess.run(
+        [sys.executable, "-c", _JOIN, address, *map(str, feed)], cwd=ROOT,
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout) == _in_process(feed)
+    assert ray.get(ray.put(1)) == 1 and ray.cluster_resources().get("CPU") == 2
 
 
 class _CountsLoads(FakeEmbedder):

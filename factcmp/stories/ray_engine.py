@@ -83,7 +83,8 @@ _compare_task = ray.remote(num_cpus=1, max_retries=RETRIES)(_compare)
 
 
 class RayEngine:
-    """Embeds and compares on Ray; ``close()`` shuts down a Ray it started.
+    """Embeds and compares on Ray; ``close()`` shuts down a local Ray it started, and
+    disconnects from a cluster it joined (the cluster goes on).
 
     Args:
         address: an existing cluster (``host:port`` of its head, ``auto``, ``ray://...``);
@@ -114,7 +115,7 @@ class RayEngine:
         self.compare_fn = compare_fn
         self._actors: list[Any] = []
         self._model_id: str | None = None
-        self.started = connect(address, num_cpus)
+        self.connected = connect(address, num_cpus)
 
     def embed(
         self, embedder: CachedEmbedder, texts: Sequence[str], progress: Progress | None = None
@@ -179,9 +180,9 @@ class RayEngine:
     def close(self) -> None:
         if ray.is_initialized():
             self._release_actors()
-        if self.started and ray.is_initialized():
+        if self.connected and ray.is_initialized():
             ray.shutdown()
-        self.started = False
+        self.connected = False
 
 
 @contextmanager
@@ -206,7 +207,8 @@ def _worker_failures(step: str) -> Iterator[None]:
 
 
 def connect(address: str | None, num_cpus: int | None = None) -> bool:
-    """Join the cluster at ``address``, or start a local Ray; True when we started it.
+    """Join the cluster at ``address``, or start a local Ray; False when this process was
+    connected to Ray already (that connection is used, and left open).
 
     The local Ray is private to the run: no dashboard, no usage statistics, no logs copied
     to the terminal, and a new instance even when another one runs on this machine.
@@ -245,7 +247,7 @@ def connect(address: str | None, num_cpus: int | None = None) -> bool:
     finally:
         if callable(on_sigterm) and threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, _noting(on_sigterm))
-    return not address
+    return True
 
 
 _interrupts: list[BaseException] = []
