@@ -8,6 +8,13 @@ and the link bar); it is *silent* when no sentence of it comes close. The verdic
 articles that state the claim: a possible sentence is shown for the reader to judge and
 never makes a claim partial or differ, since it may not state the claim at all.
 
+"Possibly" grows with the input, not with claims x articles: a possible link is one of the
+aligner's candidate pairs (a sentence among a member's 32 nearest in other articles, or one
+sharing a rare name or number with it), one per (claim, article), so there are at most two
+per candidate pair. A tighter rule, each sentence offered under one claim only (its best),
+was measured and not taken: on the seed it lost 18 of the 31 true carriers that "possibly"
+catches (silent precision 0.96 -> 0.90), while NTREX barely changed (566 -> 545 possibly).
+
 Details are compared per *slot*: a kind of detail about one kind of thing. Dates form one
 slot; amounts and ordinals one slot per unit ("quantity:year", "quantity:soldier",
 "ordinal:visit"); persons one slot per family ("name:kim"); quotes one slot (their
