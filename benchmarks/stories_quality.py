@@ -71,6 +71,26 @@ class Inputs:
     langs: list[str]
 
 
+def cached_inputs(feed: Feed, model: str, seed: int) -> Inputs:
+    """``embed_feed``, kept in ``TMP`` under a key of the seed, the model, the feed and the source
+    of ``factcmp/annotate`` (annotating the feed takes minutes on the loaded machine)."""
+    import hashlib
+    import pickle
+
+    import factcmp.annotate
+
+    h = hashlib.sha256(f"{seed}|{model}|{feed.summary()}".encode())
+    for path in sorted(Path(factcmp.annotate.__file__).parent.glob("*.py")):
+        h.update(path.read_bytes())
+    path = TMP / f"stories-quality-inputs-{h.hexdigest()[:16]}.pkl"
+    if path.exists():
+        return pickle.loads(path.read_bytes())  # our own file, in the gitignored TMP
+    inputs = embed_feed(feed, model)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps(inputs))
+    return inputs
+
+
 def embed_feed(feed: Feed, model: str) -> Inputs:
     from factcmp.annotate import annotate
     from factcmp.config import Settings
@@ -246,7 +266,7 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     feed = build_feed(seed=args.seed)
-    inputs = embed_feed(feed, args.model)
+    inputs = cached_inputs(feed, args.model, args.seed)
     results: dict[str, Any] = {}
     for method in args.methods.split(","):
         t0 = time.perf_counter()
