@@ -1,4 +1,4 @@
-"""How many threads embedding (torch) and neighbour search (faiss, through OpenMP) use.
+"""How many threads embedding (torch) and neighbour search (numpy's BLAS, faiss's OpenMP) use.
 
 Both libraries start one thread per core. On a machine whose cores are busy with other work
 that is slower than fewer threads, since the threads wait for each other at every step
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import AbstractContextManager
 from typing import Any
 
 from .errors import ConfigError
@@ -87,3 +88,12 @@ def apply_torch() -> None:
     torch = sys.modules.get("torch")
     if torch is not None:
         torch.set_num_threads(current())
+
+
+def blas() -> AbstractContextManager[Any]:
+    """Limit numpy's BLAS to :func:`current` threads inside a ``with`` block (threadpoolctl:
+    5 ms to import, 2 ms a call)."""
+    from threadpoolctl import threadpool_limits
+
+    limits: AbstractContextManager[Any] = threadpool_limits(limits=current(), user_api="blas")
+    return limits

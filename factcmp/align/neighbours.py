@@ -2,13 +2,15 @@
 inverted-file (IVF) index above.
 
 The exact search multiplies blocks of rows by all rows (numpy's BLAS) and keeps each row's
-best ``k`` of other articles: on the shared 2-core machine that is 3-5x faster than faiss's
-own exact search (``faiss.knn``, ``IndexFlatIP``), whose result handling costs more than the
-product itself (``benchmarks/scale.py``, ``results/2026-12-02-scale.json``). Above the switch an
-IVF-Flat index visits a few lists per query and does far less work. Blocks hold at most
-:data:`BLOCK_ELEMENTS` similarities or results, so a run holds the vectors,
-the index and one block besides the ``(n, k)`` answer, never an ``n x n`` matrix. Results are
-deterministic: within a row, equal similarities are ordered by index.
+best ``k`` of other articles. faiss's own exact search (``faiss.knn``, ``IndexFlatIP``) was
+measured in its place and is slower on the shared 2-core machine: 1.2-1.7 s for 3,000
+sentences against 0.7-1.3 s here (the product alone takes 0.3 s; faiss 1.15 computes inner
+products without BLAS below 128,000 queries), so it is not used. Above the switch an IVF-Flat
+index visits a few lists per query and does far less work. Blocks hold at most
+:data:`BLOCK_ELEMENTS` similarities or results, so a run holds the vectors, the index and one
+block besides the ``(n, k)`` answer, never an ``n x n`` matrix. Both use
+:func:`factcmp.threads.current` threads. Results are deterministic: within a row, equal
+similarities are ordered by index.
 """
 
 from __future__ import annotations
@@ -25,9 +27,11 @@ log = logging.getLogger(__name__)
 BLOCK_ROWS = 4096
 BLOCK_ELEMENTS = 1 << 22
 """Similarities per block of the exact search (16 MB, and 32 MB of indices while selecting)."""
-EXACT_UP_TO = 4_000
-"""Up to this many sentences the search is exact; above, an IVF index is faster (measured by
-``benchmarks/scale.py``: ``results/2026-12-02-scale.json``)."""
+EXACT_UP_TO = 10_000
+"""Up to this many sentences the search is exact: on the shared 2-core machine it was as fast
+as the IVF index or faster at every size up to 10^4 (1 thread: 0.2 against 0.5 s at 10^3,
+5 against 8 s at 7,000, 17-21 against 26-37 s at 10^4 under heavy load; the index wins by
+far at 10^5: ``benchmarks/scale.py``, ``results/2026-12-02-scale.json``)."""
 LISTS_PER_ROOT = 4
 PROBES = 16
 TRAIN_PER_LIST = 16
@@ -86,15 +90,16 @@ def _exact(
     n, k = len(vectors), min(index.shape[1], len(vectors))
     rows = np.arange(n) if rows is None else rows
     step = max(1, min(block_rows, BLOCK_ELEMENTS // n))
-    for lo in range(0, len(rows), step):
-        some = rows[lo : lo + step]
-        block = vectors[some] @ vectors.T
-        block[groups[some, None] == groups[None, :]] = -np.inf
-        part = np.argpartition(block, n - k, axis=1)[:, n - k :]
-        part_sims = np.take_along_axis(block, part, axis=1)
-        rank = np.lexsort((part, -part_sims), axis=1)  # by similarity, ties by index
-        index[some, :k] = np.take_along_axis(part, rank, axis=1)
-        sims[some, :k] = np.take_along_axis(part_sims, rank, axis=1)
+    with threads.blas():
+        for lo in range(0, len(rows), step):
+            some = rows[lo : lo + step]
+            block = vectors[some] @ vectors.T
+            block[groups[some, None] == groups[None, :]] = -np.inf
+            part = np.argpartition(block, n - k, axis=1)[:, n - k :]
+            part_sims = np.take_along_axis(block, part, axis=1)
+            rank = np.lexsort((part, -part_sims), axis=1)  # by similarity, ties by index
+            index[some, :k] = np.take_along_axis(part, rank, axis=1)
+            sims[some, :k] = np.take_along_axis(part_sims, rank, axis=1)
 
 
 def _approximate(
