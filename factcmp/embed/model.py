@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from .. import threads
 from ..config import DEFAULT_MODEL, Settings
 from ..errors import ModelUnavailable
 from ..types import Embeddings
@@ -164,6 +165,7 @@ class SentenceTransformerEmbedder:
             raise ModelUnavailable(
                 "sentence-transformers is not installed: pip install sentence-transformers"
             ) from e
+        threads.apply_torch()  # torch is imported now: --threads / $FACTCMP_THREADS
         try:
             with _quiet_loading(offline):
                 self._st = SentenceTransformer(source, device=self.device, local_files_only=offline)
