@@ -7,8 +7,10 @@ own start-up path and shut down after the module; the others start nothing.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -29,7 +31,7 @@ ray = pytest.importorskip("ray")
 from factcmp.cli import cli
 from factcmp.config import Settings
 from factcmp.embed import CachedEmbedder
-from factcmp.errors import ConfigError
+from factcmp.errors import ConfigError, ModelUnavailable
 from factcmp.report.serialize import dumps, to_dict
 from factcmp.report.stories import index_dict
 from factcmp.stories import ray_engine
@@ -248,6 +250,20 @@ def test_sigterm_while_comparing_raises_factcmps_exception_and_cancels_the_tasks
     engine.close()
 
 
+def _refuses(job: StoryJob) -> Report:
+    raise ModelUnavailable(f"story {job.story_id}: no model here")
+
+
+@pytest.mark.ray
+def test_a_factcmp_error_on_a_worker_arrives_as_itself(local_ray: None, feed: list[Path]) -> None:
+    """Not wrapped in Ray's remote traceback: the CLI prints its one line."""
+    engine = RayEngine(embedder_factory=FakeEmbedder, compare_fn=_refuses)
+    with pytest.raises(ModelUnavailable) as caught:
+        find_stories(feed, Settings(use_cache=False), engine=engine, embedder=FakeEmbedder())
+    engine.close()
+    assert re.fullmatch(r"story story-\w+: no model here", str(caught.value))
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -267,6 +283,16 @@ def test_an_address_nobody_answers_at_fails_at_once_with_a_clear_error() -> None
 def test_an_address_that_is_not_host_port_is_refused(address: str) -> None:
     with pytest.raises(ConfigError, match="is not HOST:PORT"):
         RayEngine(address=address)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("grpc") is not None, reason="Ray Client present")
+def test_a_ray_client_address_without_ray_client_says_what_to_install() -> None:
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        address = f"ray://127.0.0.1:{server.getsockname()[1]}"
+        with pytest.raises(ConfigError, match=r"needs pip install 'ray\[client\]=="):
+            RayEngine(address=address)
 
 
 def test_the_cli_names_the_address_and_exits_1(tmp_path: Path) -> None:

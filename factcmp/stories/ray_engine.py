@@ -21,6 +21,7 @@ since the CLI writes the output folder only after the whole run.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import logging
 import os
 import signal
@@ -188,7 +189,8 @@ class RayEngine:
 @contextmanager
 def _worker_failures(step: str) -> Iterator[None]:
     """Ray's own failures (a worker lost more often than it is retried, an object lost) as one
-    clear error; an exception of our code comes through as itself."""
+    clear error; an exception of our code comes through as itself (a :class:`FactcmpError`
+    raised on a worker as that error, so the CLI prints its one line)."""
     try:
         yield
     except KeyboardInterrupt as e:
@@ -197,7 +199,9 @@ def _worker_failures(step: str) -> Iterator[None]:
         if type(e) is KeyboardInterrupt and _interrupts:
             raise _interrupts.pop() from None
         raise
-    except RayTaskError:
+    except RayTaskError as e:
+        if isinstance(e.cause, FactcmpError):  # one line for the CLI, not a remote traceback
+            raise e.cause from e
         raise
     except RayError as e:
         raise FactcmpError(
@@ -219,6 +223,12 @@ def connect(address: str | None, num_cpus: int | None = None) -> bool:
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     if address:
         _check_reachable(address)
+        if address.startswith("ray://") and importlib.util.find_spec("grpc") is None:
+            raise ConfigError(
+                f"--ray-address {address!r} goes through Ray Client, which needs "
+                f"pip install 'ray[client]=={ray.__version__}'; or run factcmp on a machine of "
+                "the cluster with the head's HOST:PORT"
+            )
     if ray.is_initialized():  # a caller (a test, a notebook) connected already: use that
         return False
     options: dict[str, Any] = {"num_cpus": num_cpus} if not address else {}
