@@ -264,6 +264,18 @@ def test_a_factcmp_error_on_a_worker_arrives_as_itself(local_ray: None, feed: li
     assert re.fullmatch(r"story story-\w+: no model here", str(caught.value))
 
 
+@pytest.mark.ray
+def test_rays_notices_go_to_stderr(local_ray: None, capsys: pytest.CaptureFixture[str]) -> None:
+    """Ray prints "(raylet) A worker died ..." on stdout, which carries factcmp's report."""
+    from ray._private import worker
+
+    worker.print_to_stdstream(
+        {"lines": ["A worker died"], "pid": "raylet", "is_err": False}, ignore_prefix=False
+    )
+    out, err = capsys.readouterr()
+    assert "A worker died" in err and out == ""
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -257,7 +257,28 @@ def connect(address: str | None, num_cpus: int | None = None) -> bool:
     finally:
         if callable(on_sigterm) and threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, _noting(on_sigterm))
+    _ray_messages_to_stderr()
     return True
+
+
+def _ray_messages_to_stderr() -> None:
+    """Ray prints its own notices (a worker died, a task will be retried) on the driver's
+    standard output, where factcmp writes only its report: send them to stderr instead.
+
+    It goes through Ray's private printer (``ray._private.worker.print_to_stdstream``), so a
+    Ray without it is left as it is.
+    """
+    from ray._private import worker
+
+    printer = getattr(worker, "print_to_stdstream", None)
+    if printer is None or getattr(printer, "to_stderr", False):
+        return
+
+    def to_stderr(data: dict[str, Any], ignore_prefix: bool) -> None:
+        printer({**data, "is_err": True} if data.get("pid") == "raylet" else data, ignore_prefix)
+
+    to_stderr.to_stderr = True  # type: ignore[attr-defined]
+    worker.print_to_stdstream = to_stderr
 
 
 _interrupts: list[BaseException] = []
