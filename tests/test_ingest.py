@@ -650,7 +650,8 @@ def test_article_over_the_size_limit_is_refused_unread(
     with pytest.raises(
         IngestError,
         match=r"big\.txt: 50\.0 MB, over the 1 MB limit for one article \(a long news article "
-        r"is 0\.1 MB\); if it is one article, raise the limit: FACTCMP_MAX_ARTICLE_MB=50 "
+        r"is 0\.1 MB\); if it is one article, raise the limit: --max-article-mb 50 or "
+        r"FACTCMP_MAX_ARTICLE_MB=50 "
         r"\(0: no limit\)",
     ):
         read_articles([small, big])

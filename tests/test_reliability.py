@@ -866,11 +866,6 @@ def test_bad_max_article_mb_is_bad_usage(tmp_path: Path, value: str) -> None:
     assert "--max-article-mb" in result.stderr and "Traceback" not in result.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest/read.py and ingest/jsonl.py still word the advice themselves (naming only "
-    "the variable); requested: use config.raise_limit_hint",
-)
 def test_over_the_limit_message_names_the_flag_and_the_variable(
     tmp_path: Path, no_real_model: FakeEmbedder
 ) -> None:

@@ -21,7 +21,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import logging
-import math
 import os
 import re
 import unicodedata
@@ -29,7 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
-from ..config import max_article_bytes
+from ..config import max_article_bytes, raise_limit_hint
 from ..errors import IngestError, UnsupportedLanguage
 from ..types import Article
 from .paths import expand_paths, os_problem, unique_ids
@@ -285,8 +284,8 @@ def read_article(path: Path, max_bytes: int | None = None) -> Article:
             if max_bytes is not None and size > max_bytes:
                 raise IngestError(
                     f"{path}: {size / 1e6:,.1f} MB, over the {max_bytes / 1e6:g} MB limit for "
-                    "one article (a long news article is 0.1 MB); if it is one article, raise "
-                    f"the limit: FACTCMP_MAX_ARTICLE_MB={math.ceil(size / 1e6)} (0: no limit)"
+                    f"one article (a long news article is 0.1 MB); if it is one article, "
+                    f"{raise_limit_hint(size)}"
                 )
             data = f.read()
     except OSError as e:
