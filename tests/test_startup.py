@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -206,3 +208,64 @@ def test_embedding_reports_each_model_batch(tmp_path: Path, monkeypatch: pytest.
     assert seen == [(0, 40), (32, 40), (40, 40), (40, 40)]  # batch_size 32, then the cache batch
     expected = FakeEmbedder().embed(["query: " + t for t in TEXTS])  # the E5 prefix
     np.testing.assert_allclose(vectors, expected, atol=1e-7)
+
+
+def test_annotations_are_stored_per_article(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import factcmp.annotate as annotate_stage
+    from factcmp.annotate import annotate
+    from factcmp.annotate.stored import decode, encode
+    from factcmp.pipeline import load_corpus
+
+    articles, sentences = load_corpus([CORPUS])
+    plain = annotate(articles, sentences)
+    assert decode(encode(plain)) == plain  # JSON keeps every field, frozensets and floats
+    store = EmbeddingCache(tmp_path / "c.sqlite3")
+    assert annotate(articles, sentences, store=store) == plain
+    computed: list[int] = []
+    real = annotate_stage._annotate
+
+    def counting(arts: object, sents: list[object], st: object) -> object:
+        computed.append(len(sents))
+        return real(arts, sents, st)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(annotate_stage, "_annotate", counting)
+    assert annotate(articles, sentences[::-1], store=store) == plain[::-1]  # read, any order
+    assert computed == []
+    first = articles[0].id
+    edited = [replace(s, text=s.text + " 2024.") if s.id == f"{first}:0" else s for s in sentences]
+    annotate(articles, edited, store=store)
+    assert computed == [sum(s.article_id == first for s in sentences)]  # that article only
+
+
+def test_stored_annotations_go_stale_with_the_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from factcmp.annotate import annotate, stored
+    from factcmp.pipeline import load_corpus
+
+    articles, sentences = load_corpus([CORPUS])
+    store = EmbeddingCache(tmp_path / "c.sqlite3")
+    annotate(articles, sentences, store=store)
+    kind = stored.annotation_kind()
+    monkeypatch.setattr(stored, "annotation_kind", lambda: kind + "-changed")
+    monkeypatch.setattr(stored, "decode", lambda text: pytest.fail("read stale annotations"))
+    assert len(annotate(articles, sentences, store=store)) == len(sentences)
+
+
+@pytest.mark.parametrize("garbage", ["not json", "[1]", '[{"a": 1}]', "[[[], [], [], 5]]", "[]"])
+def test_a_damaged_stored_annotation_is_recomputed(
+    garbage: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from factcmp.annotate import annotate
+    from factcmp.pipeline import load_corpus
+
+    articles, sentences = load_corpus([CORPUS])
+    store = EmbeddingCache(tmp_path / "c.sqlite3")
+    plain = annotate(articles, sentences)
+    real = store.get_values
+
+    def damaged(kind: str, keys: Sequence[str]) -> list[str | None]:
+        if kind.startswith("lemmas") and garbage == "[]":  # an empty list is a lemma value
+            return real(kind, keys)
+        return [garbage] * len(keys)
+
+    monkeypatch.setattr(store, "get_values", damaged)
+    assert annotate(articles, sentences, store=store) == plain

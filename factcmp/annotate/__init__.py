@@ -31,8 +31,21 @@ def annotate(
 
     Details are read with each article's language and resolved against its date; a quote
     without a speaker takes the article's last speaker (:func:`with_context_speakers`).
-    Lemmas are kept in ``store`` (the embedding cache) between runs: see :func:`lemmas_of`.
+    With a ``store`` (the embedding cache), each article's annotations are kept there
+    between runs (:mod:`.stored`), and so are lemmas (:func:`lemmas_of`).
     """
+    if store is None:
+        return _annotate(articles, sentences, None)
+    from .stored import stored_annotations
+
+    return stored_annotations(
+        articles, sentences, store, lambda arts, sents: _annotate(arts, sents, store)
+    )
+
+
+def _annotate(
+    articles: Sequence[Article], sentences: Sequence[Sentence], store: TextStore | None
+) -> list[Annotation]:
     meta = {a.id: a for a in articles}
     details: dict[str, tuple[Detail, ...]] = {}
     by_article: dict[str, list[Sentence]] = {}

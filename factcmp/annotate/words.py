@@ -101,12 +101,23 @@ def lemmas_of(
             for i in rows:
                 out[i] = content_lemmas(texts[i], lang)
             continue
-        found = store.get_values(kind, [texts[i] for i in rows])
+        found = [_lemmas(v) for v in store.get_values(kind, [texts[i] for i in rows])]
         missing = sorted({texts[i] for i, v in zip(rows, found, strict=True) if v is None})
         fresh = {t: content_lemmas(t, lang) for t in missing}
         if fresh:
             values = [json.dumps(fresh[t], ensure_ascii=False) for t in missing]
             store.put_values(kind, missing, values)
         for i, v in zip(rows, found, strict=True):
-            out[i] = tuple(json.loads(v)) if v is not None else fresh[texts[i]]
+            out[i] = v if v is not None else fresh[texts[i]]
     return [x if x is not None else () for x in out]
+
+
+def _lemmas(stored: str | None) -> tuple[str, ...] | None:
+    """Stored lemmas read back; ``None`` when missing or not a list of strings (recomputed)."""
+    try:
+        value = json.loads(stored) if stored is not None else None
+    except ValueError:
+        return None
+    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        return None
+    return tuple(value)
