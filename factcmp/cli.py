@@ -351,8 +351,11 @@ def stories_progress(
         yield updater(tasks[0]), updater(tasks[1])
 
 
-def stories_engine(name: str, address: str | None, settings: Settings) -> Any:
-    """The engine ``--engine`` names; Ray is imported only when asked for."""
+def stories_engine(
+    name: str, address: str | None, settings: Settings, cpus: int | None = None
+) -> Any:
+    """The engine ``--engine`` names; Ray is imported only when asked for. ``cpus``: a local
+    Ray's CPUs (``--threads`` when given; else Ray's own count)."""
     if name == "inprocess":
         if address:
             raise click.BadParameter("needs --engine ray", param_hint="'--ray-address'")
@@ -367,7 +370,7 @@ def stories_engine(name: str, address: str | None, settings: Settings) -> Any:
         ) from e
     from .stories.ray_engine import RayEngine
 
-    return RayEngine(address=address, settings=settings)
+    return RayEngine(address=address, settings=settings, num_cpus=cpus)
 
 
 @cli.command(name="stories")
@@ -386,6 +389,7 @@ def stories_engine(name: str, address: str | None, settings: Settings) -> Any:
 @model_option
 @no_cache_option
 @max_article_mb_option
+@threads_option
 @click.pass_context
 def stories_cmd(
     ctx: click.Context, paths: tuple[str, ...], output: Path, engine: str,
@@ -415,7 +419,14 @@ def stories_cmd(
                 log.warning("%s holds a previous stories output; it will be replaced", output)
         except OutputError as e:
             raise click.BadParameter(str(e), param_hint="'--output' / '-o'") from e
-        runner = stories_engine(engine, ray_address, settings)
+        from click.core import ParameterSource
+
+        from . import threads
+
+        given = ctx.get_parameter_source("threads") in (
+            ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT
+        )
+        runner = stories_engine(engine, ray_address, settings, threads.current() if given else None)
         try:
             with stories_progress(Console(stderr=True)) as (embedded, compared):
                 result = find_stories(paths, settings, engine=runner, embed_progress=embedded,

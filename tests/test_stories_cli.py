@@ -114,3 +114,29 @@ def test_progress_on_a_terminal() -> None:
         embed(1, 2)
         compare(1, 1)
     assert quiet.getvalue() == ""
+
+
+@pytest.mark.parametrize(("flags", "cpus"), [([], None), (["--threads", "2"], 2)])
+def test_ray_engine_gets_settings_and_threads(
+    tmp_path: Path, no_real_model: FakeEmbedder, monkeypatch: pytest.MonkeyPatch,
+    flags: list[str], cpus: int | None,
+) -> None:
+    """--engine ray builds the Ray engine with the run's settings (its actors load --model)
+    and, when --threads is given, that many CPUs for a local Ray."""
+    pytest.importorskip("ray")
+    from factcmp.stories import ray_engine
+    from factcmp.stories.engine import InProcessEngine
+
+    made: list[dict[str, object]] = []
+
+    class Recorder(InProcessEngine):
+        def __init__(self, **kw: object) -> None:
+            made.append(kw)
+
+    monkeypatch.setattr(ray_engine, "RayEngine", Recorder)
+    out = tmp_path / "out"
+    result = run("stories", feed(tmp_path / "feed"), "-o", out, "--engine", "ray", *flags)
+    assert result.exit_code == 0, result.output
+    assert made == [{"address": None, "settings": made[0]["settings"], "num_cpus": cpus}]
+    assert isinstance(made[0]["settings"], Settings)
+    assert (out / "stories.json").exists()
