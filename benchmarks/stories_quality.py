@@ -82,12 +82,16 @@ def cached_inputs(feed: Feed, model: str, seed: int) -> Inputs:
     h = hashlib.sha256(f"{seed}|{model}|{feed.summary()}".encode())
     for path in sorted(Path(factcmp.annotate.__file__).parent.glob("*.py")):
         h.update(path.read_bytes())
-    path = TMP / f"stories-quality-inputs-{h.hexdigest()[:16]}.pkl"
-    if path.exists():
-        return pickle.loads(path.read_bytes())  # our own file, in the gitignored TMP
+    path = TMP / f"stories-quality-inputs-{h.hexdigest()[:16]}.v2.pkl"
+    if path.exists():  # our own file, in the gitignored TMP: the vectors and annotations
+        vectors, annotations = pickle.loads(path.read_bytes())
+        lang_of = {a.id: a.lang for a in feed.articles}
+        sentences = feed.sentences
+        return Inputs(feed, feed.articles, sentences, vectors, annotations,
+                      [lang_of[s.article_id] for s in sentences])
     inputs = embed_feed(feed, model)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(pickle.dumps(inputs))
+    path.write_bytes(pickle.dumps((inputs.vectors, inputs.annotations)))
     return inputs
 
 
