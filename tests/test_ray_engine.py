@@ -189,8 +189,11 @@ def test_a_run_on_an_existing_cluster_gives_the_same_bytes_and_leaves_it_running
 ) -> None:
     """--ray-address: another process (its own driver) joins the module's Ray."""
     address = ray.get_runtime_context().gcs_address
+    # Ray checks tokens by default, and a client joining an address it was given sends the
+    # token (~/.ray/auth_token, written when the module's Ray started) only in token mode.
+    env = {**os.environ, "RAY_AUTH_MODE": "token"}
     done = subprocess.run(
-        [sys.executable, "-c", _JOIN, address, *map(str, feed)], cwd=ROOT,
+        [sys.executable, "-c", _JOIN, address, *map(str, feed)], cwd=ROOT, env=env,
         capture_output=True, text=True, timeout=300, check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]

@@ -251,8 +251,9 @@ def connect(address: str | None, num_cpus: int | None = None) -> bool:
             ) from e
         raise ConfigError(
             f"cannot join the Ray cluster at {address!r}: {e}. Is it a Ray head of the same "
-            "Ray version, and does this machine have its token (as ~/.ray/auth_token, "
-            "RAY_AUTH_TOKEN or RAY_AUTH_TOKEN_PATH)?"
+            "Ray version? If it checks tokens (Ray's default), set RAY_AUTH_MODE=token and give "
+            "this machine the head's token (~/.ray/auth_token, RAY_AUTH_TOKEN or "
+            "RAY_AUTH_TOKEN_PATH)"
         ) from e
     finally:
         if callable(on_sigterm) and threading.current_thread() is threading.main_thread():
