@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import random
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -148,19 +149,33 @@ def test_index(tmp_path: Path) -> None:
     assert ordered[0]["id"] == quake["id"]
 
 
-def test_rerun_embeds_only_new_articles(tmp_path: Path) -> None:
+def test_rerun_embeds_and_annotates_only_new_articles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import factcmp.annotate
+
+    annotated: list[str] = []
+    real = factcmp.annotate._annotate
+
+    def counting(articles: Any, sentences: Any, store: Any) -> Any:
+        annotated.extend(a.id for a in articles)
+        return real(articles, sentences, store)
+
+    monkeypatch.setattr(factcmp.annotate, "_annotate", counting)
     folder = feed(tmp_path / "feed")
     fake = FakeEmbedder()
     embedder = CachedEmbedder(fake, EmbeddingCache(tmp_path / "cache.sqlite3"))
     find_stories([folder], Settings(), embedder=embedder)
     first = fake.texts_embedded
-    assert first > 0
+    assert first > 0 and len(annotated) == 7
     new = [f"Article {i} says that {i * 7} sheep crossed bridge number {i + 100}." for i in range(10)]
     for i, text in enumerate(new):
         write(folder / f"new_{i}.txt", article_text("en", text, date="2018-10-01"))
     fake.calls.clear()
+    annotated.clear()
     result = find_stories([folder], Settings(), embedder=embedder)
     assert sorted(t for call in fake.calls for t in call) == sorted(new)
+    assert sorted(annotated) == [f"new_{i}" for i in range(10)]
     assert len(result.articles) == 17
 
 
@@ -193,3 +208,9 @@ def test_tiny_feeds(tmp_path: Path, n: int) -> None:
     result = find_stories(paths, Settings(use_cache=False), embedder=FakeEmbedder())
     assert len(result.articles) == n
     assert len(result.unassigned) + sum(len(s.articles) for s in result.stories) == n
+
+
+def test_story_ids_differ_for_ids_holding_the_separator() -> None:
+    # A feed's ids may hold any character: ["a\nb"] and ["a", "b"] are different stories.
+    assert story_id(["a\nb"]) != story_id(["a", "b"])
+    assert story_id(["b", "a"]) == story_id(["a", "b"])

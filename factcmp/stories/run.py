@@ -9,6 +9,7 @@ them. No printing and no file I/O beyond reading the input.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ import numpy as np
 
 from ..annotate import annotate
 from ..config import Settings
-from ..embed import CachedEmbedder, Embedder, Progress
+from ..embed import CachedEmbedder, Embedder, Progress, text_store
 from ..errors import IngestError
 from ..ingest import read_articles, segment
 from ..types import Annotation, Article, Report, Sentence
@@ -51,7 +52,8 @@ class StoriesResult:
 
 def story_id(article_ids: Sequence[str]) -> str:
     """A story's id from its articles' ids: the same articles give the same id on any run."""
-    digest = hashlib.sha256("\n".join(sorted(article_ids)).encode("utf-8")).hexdigest()
+    # JSON, not a joined string: an id may hold any character, even the separator.
+    digest = hashlib.sha256(json.dumps(sorted(article_ids)).encode("utf-8")).hexdigest()
     return f"story-{digest[:12]}"
 
 
@@ -139,8 +141,9 @@ def find_stories(
         raise IngestError("no articles given; pass files, folders or .jsonl feeds")
     articles, sentences, empty = _segmented(ordered)
     log.info("%d articles, %d sentences", len(articles), len(sentences))
-    annotations = annotate(articles, sentences)
     embedder = cached(embedder or model.load_embedder(settings))
+    # Annotations are kept in the embedding cache too: a re-run annotates only new articles.
+    annotations = annotate(articles, sentences, store=text_store(embedder))
     vectors = engine.embed(embedder, [s.text for s in sentences], embed_progress)
     weights = default_weights()
     features = article_features(articles, sentences, vectors, annotations, weights.shrink)
