@@ -111,3 +111,14 @@ def test_compare_reads_a_feed(tmp_path: Path) -> None:
     path = feed(tmp_path / "f.jsonl", {"text": LV, "lang": "lv"}, {"text": SL, "lang": "sl"})
     report = compare_articles([path], Settings(use_cache=False), embedder=FakeEmbedder())
     assert [a.id for a in report.articles] == ["f-1", "f-2"]
+
+
+def test_feeds_of_the_same_name_in_two_folders_get_folder_ids(tmp_path: Path) -> None:
+    # Folder-per-outlet, each with its feed.jsonl of lines without ids: like two a.txt files,
+    # the ids take the folder names instead of stopping the run.
+    for outlet in ("delfi", "lsm"):
+        (tmp_path / outlet).mkdir()
+        line = {"lang": "en", "text": f"The {outlet} desk reports that the bridge reopened today."}
+        (tmp_path / outlet / "feed.jsonl").write_text(json.dumps(line) + "\n", encoding="utf-8")
+    ids = sorted(a.id for a in read_articles([tmp_path / "lsm", tmp_path / "delfi"]))
+    assert ids == ["delfi/feed-1", "lsm/feed-1"]

@@ -107,6 +107,11 @@ def parse_line(
     return article, set(data) - known
 
 
+def default_id(path: Path, line: int) -> str:
+    """The id of a feed line without an ``id`` field: ``<file stem>-<line number>``."""
+    return f"{path.stem}-{line}"
+
+
 def read_feed(path: Path, max_bytes: int | None = None) -> list[Article]:
     """The articles of a JSON Lines file, in line order; bad lines warned about and skipped.
 
@@ -126,7 +131,7 @@ def read_feed(path: Path, max_bytes: int | None = None) -> list[Article]:
             continue
         where = Path(f"{path}:{number}")
         try:
-            article, extra = parse_line(raw, where, f"{path.stem}-{number}", max_bytes)
+            article, extra = parse_line(raw, where, default_id(path, number), max_bytes)
             if article.id in first_line:
                 raise IngestError(
                     f"{where}: id {article.id!r} is already used on line "

@@ -335,7 +335,7 @@ def read_articles(
             twice, or two ``id:`` headers give the same id.
         ConfigError: ``$FACTCMP_MAX_ARTICLE_MB`` is not a number.
     """
-    from .jsonl import is_feed, read_feed
+    from .jsonl import default_id, is_feed, read_feed
 
     limit = max_article_bytes() if max_bytes == "env" else max_bytes
     articles: list[Article] = []
@@ -344,7 +344,10 @@ def read_articles(
         if is_feed(path):
             found = read_feed(path, limit)
             articles.extend(found)
-            explicit.extend(True for _ in found)
+            # A line without an "id" field is named after its file, like a file without an
+            # id: header, so two folders' feed.jsonl get their folder names, not a clash.
+            lines = [int(a.path.rsplit(":", 1)[1]) for a in found]
+            explicit.extend(a.id != default_id(path, n) for a, n in zip(found, lines, strict=True))
         else:
             articles.append(read_article(path, limit))
             explicit.append(articles[-1].id != path.stem)
