@@ -76,10 +76,15 @@ def test_claims_link_sentences_across_languages(report: dict) -> None:
 
 
 def test_every_article_states_possibly_states_or_is_silent_on_each_claim(report: dict) -> None:
-    ids = [a["id"] for a in report["articles"]]
+    # Schema 2.0: silent articles are implied (every article neither stating nor possibly
+    # stating), so states and possibly must be disjoint, each article at most once.
+    ids = {a["id"] for a in report["articles"]}
     for claim in report["claims"]:
+        assert "silent" not in claim
         possibly = [p["article"] for p in claim["possibly"]]
-        assert sorted(claim["articles"] + possibly + claim["silent"]) == sorted(ids)
+        assert len(set(possibly)) == len(possibly)
+        assert not set(possibly) & set(claim["articles"])
+        assert set(claim["articles"]) | set(possibly) <= ids
         carried = {sid.rsplit(":", 1)[0] for sid in claim["sentences"]}
         assert set(claim["articles"]) == carried
 
