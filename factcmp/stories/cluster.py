@@ -203,13 +203,16 @@ def _groups(labels: Sequence[int] | np.ndarray) -> list[list[int]]:
 def average_linkage(n: int, pairs: np.ndarray, p: np.ndarray, bar: float) -> list[list[int]]:
     """Groups of ``n`` items by average linkage over the candidate ``pairs`` only.
 
-    Two groups merge while the mean of ``1 - p`` over the candidate pairs between them is
-    at most ``1 - bar``; pairs that are no candidates do not count (there is no all-pairs
-    matrix). A weak candidate pair between two stories pulls their mean down, so, unlike
-    joining every pair over the bar (single linkage), one strong pair does not chain two
-    stories (measured on the NTREX feed in ``benchmarks/stories_fit.py``). scikit-learn's
-    structured linkage does the merging; it reads each candidate's distance through a
-    callable metric on the item's index, so no ``n x n`` matrix is built.
+    scikit-learn's structured average linkage does the merging: two groups merge while
+    their distance is at most ``1 - bar``, and only groups joined by a candidate pair are
+    ever compared (there is no all-pairs matrix). After a merge, the distance to a
+    neighbouring group is the size-weighted mean of the merged groups' distances to it, a
+    group with no candidate to it contributing the distance of the one that has one: so it is
+    not the plain mean over candidate pairs. A weak candidate pair still pulls the distance
+    between two groups up, and this chains less than joining every pair over the bar (single
+    linkage), as measured on the NTREX feed in ``benchmarks/stories_fit.py``. Each
+    candidate's distance is read through a callable metric on the item's index, so no
+    ``n x n`` matrix is built.
 
     Returns:
         every item in exactly one group: sorted lists, sorted by their first item.
