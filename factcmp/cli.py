@@ -326,29 +326,38 @@ def stories_progress(
     stderr: Console,
 ) -> Iterator[tuple[Callable[[int, int], None], Callable[[int, int], None]]]:
     """Two bars on stderr, sentences embedded and stories compared, with rate and time left;
-    silent when stderr is not a terminal."""
+    the first names what a first run is doing meanwhile (converting, loading the model), as
+    :func:`embedding_progress` does; silent when stderr is not a terminal."""
     if not stderr.is_terminal:
         yield (lambda done, total: None), (lambda done, total: None)
         return
     from rich.progress import TimeRemainingColumn
 
+    from .embed.stages import show_stages
+
+    names = ("embedding sentences", "comparing stories")
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
         TextColumn("[dim]{task.fields[rate]}"),
         TimeRemainingColumn(), TimeElapsedColumn(), console=stderr, transient=True,
     ) as bar:
         tasks = [bar.add_task(name, total=None, rate="", visible=i == 0)
-                 for i, name in enumerate(("embedding sentences", "comparing stories"))]
+                 for i, name in enumerate(names)]
 
-        def updater(task: Any) -> Callable[[int, int], None]:
+        def show(stage: str) -> None:  # until the next update names the bar again
+            bar.update(tasks[0], description=stage, refresh=True)
+
+        def updater(i: int) -> Callable[[int, int], None]:
             def update(done: int, total: int) -> None:
-                speed = bar.tasks[task].speed
+                speed = bar.tasks[tasks[i]].speed
                 rate = f"{speed:,.1f}/s" if speed else ""
-                bar.update(task, completed=done, total=total, visible=True, rate=rate)
+                bar.update(tasks[i], completed=done, total=total, visible=True, rate=rate,
+                           description=names[i])
 
             return update
 
-        yield updater(tasks[0]), updater(tasks[1])
+        with show_stages(show):
+            yield updater(0), updater(1)
 
 
 def stories_engine(

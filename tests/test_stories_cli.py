@@ -101,6 +101,7 @@ def test_progress_on_a_terminal() -> None:
     from rich.console import Console
 
     from factcmp.cli import stories_progress
+    from factcmp.embed.stages import enter_stage
 
     out = io.StringIO()
     with stories_progress(Console(file=out, force_terminal=True, width=100)) as (embed, compare):
@@ -109,6 +110,15 @@ def test_progress_on_a_terminal() -> None:
         compare(1, 2)
         compare(2, 2)
     assert "embedding sentences" in out.getvalue() and "comparing stories" in out.getvalue()
+    staged = io.StringIO()
+    with stories_progress(Console(file=staged, force_terminal=True, width=100)) as (embed, _):
+        embed(0, 10)
+        enter_stage("converting the model (once)")  # what a first run's embedder announces
+        enter_stage("loading the model")
+        embed(10, 10)
+    shown = staged.getvalue()
+    assert shown.index("converting the model") < shown.index("loading the model")
+    assert shown.rindex("embedding sentences") > shown.index("loading the model")
     quiet = io.StringIO()
     with stories_progress(Console(file=quiet, force_terminal=False)) as (embed, compare):
         embed(1, 2)
