@@ -718,3 +718,9 @@ def test_two_thousand_small_files(tmp_path: Path) -> None:
     articles = read_articles([folder])
     assert len(articles) == 2000
     assert [a.id for a in articles] == [f"{n:04d}" for n in range(2000)]
+
+
+def test_header_timestamp_gives_its_date(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("---\nlang: en\ndate: '2024-06-19T10:00:00+03:00'\n---\nThe bridge reopened.\n")
+    assert read_articles([path])[0].date == "2024-06-19"

@@ -122,3 +122,23 @@ def test_feeds_of_the_same_name_in_two_folders_get_folder_ids(tmp_path: Path) ->
         (tmp_path / outlet / "feed.jsonl").write_text(json.dumps(line) + "\n", encoding="utf-8")
     ids = sorted(a.id for a in read_articles([tmp_path / "lsm", tmp_path / "delfi"]))
     assert ids == ["delfi/feed-1", "lsm/feed-1"]
+
+
+@pytest.mark.parametrize(
+    "stamp", ["2024-06-19T10:00:00Z", "2024-06-19T23:59:59.5+02:00", "2024-06-19 10:00"]
+)
+def test_feed_timestamps_give_their_date(tmp_path: Path, stamp: str) -> None:
+    # Feeds write ISO 8601 timestamps; a line must not be lost for its time of day.
+    line = {"lang": "en", "date": stamp, "text": "The bridge reopened on Wednesday after repairs."}
+    path = tmp_path / "feed.jsonl"
+    path.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    (article,) = read_articles([path])
+    assert article.date == "2024-06-19"
+
+
+def test_a_timestamp_of_no_calendar_day_is_refused(tmp_path: Path) -> None:
+    line = {"lang": "en", "date": "2024-02-30T10:00:00Z", "text": "The bridge reopened."}
+    good = {"lang": "en", "text": "The ferry sailed again on Thursday."}
+    path = tmp_path / "feed.jsonl"
+    path.write_text(json.dumps(line) + "\n" + json.dumps(good) + "\n", encoding="utf-8")
+    assert [a.id for a in read_articles([path])] == ["feed-2"]

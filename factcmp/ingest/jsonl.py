@@ -85,7 +85,7 @@ def parse_line(
         raise IngestError(f'{where}: no article text (give it a non-empty "text")')
     meta = {k: data[k].strip() for k in HEADER_KEYS if k in data and data[k].strip()}
     if "date" in meta:
-        check_date(meta["date"], where)
+        meta["date"] = check_date(meta["date"], where)
     if "lang" in meta:
         lang = header_language(meta["lang"], where)
     else:

@@ -44,6 +44,9 @@ _HEADER_RE = re.compile(
 )
 _DATE_LINE_RE = re.compile(r"\A\ufeff?\s*date\s+(\d{4}-\d{2}(?:-\d{2})?)\b[ \t]*")
 _DATE_RE = re.compile(r"\A\d{4}(?:-\d{2}(?:-\d{2})?)?\Z")
+_TIMESTAMP_RE = re.compile(
+    r"\A(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?\Z"
+)
 _OPEN_HEADER_RE = re.compile(rf"\A\ufeff?(?:[ \t]*{_NL})*---[ \t]*{_NL}")
 MAX_HEADER_CHARS = 10_000
 """A header is a few ``key: value`` lines; a longer one is refused before YAML parses it."""
@@ -169,8 +172,7 @@ def parse_header(text: str, path: Path) -> tuple[dict[str, str], int]:
             )
         date_line = _DATE_LINE_RE.match(text)
         if date_line:
-            check_date(date_line.group(1), path)
-            return {"date": date_line.group(1)}, date_line.end()
+            return {"date": check_date(date_line.group(1), path)}, date_line.end()
         return {}, 0
     header = match.group(1)
     if len(header) > MAX_HEADER_CHARS:
@@ -215,26 +217,34 @@ def parse_header(text: str, path: Path) -> tuple[dict[str, str], int]:
         raise IngestError(f"{path}: metadata key(s) {not_text} must have a single text value")
     meta = {str(k): v.strip() for k, v in fields.items() if v.strip()}
     if "date" in meta:
-        check_date(meta["date"], path)
+        meta["date"] = check_date(meta["date"], path)
     return meta, match.end()
 
 
-def check_date(date: str, path: Path) -> None:
-    """Refuse a ``date`` that is not ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` of the calendar.
+def check_date(date: str, path: Path) -> str:
+    """``date`` as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; a timestamp as feeds write them
+    (``2024-06-19T10:00:00Z``, ``2024-06-19 10:00+02:00``) gives its date as written (the
+    time and zone are dropped: factcmp compares days, and the day the outlet printed is the
+    one its readers saw).
 
     Raises:
         IngestError: malformed, or no such day (``2024-02-30``, ``2024-13``): relative dates
             and weekdays in the text are resolved against it.
     """
-    if not _DATE_RE.match(date):
-        raise IngestError(f"{path}: date {date!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
-    year, month, day = (int(part) for part in (date + "-01-01").split("-")[:3])
+    stamp = _TIMESTAMP_RE.match(date)
+    day = stamp.group(1) if stamp else date
+    if not _DATE_RE.match(day):
+        raise IngestError(
+            f"{path}: date {date!r} is not YYYY, YYYY-MM or YYYY-MM-DD (or an ISO 8601 timestamp)"
+        )
+    year, month, number = (int(part) for part in (day + "-01-01").split("-")[:3])
     try:
-        dt.date(year, month, day)
+        dt.date(year, month, number)
     except ValueError as e:
         raise IngestError(
             f"{path}: date {date!r} is not a day of the calendar ({e}); correct the 'date' line"
         ) from e
+    return day
 
 
 def header_language(code: str, path: Path) -> str:
