@@ -35,6 +35,9 @@ from .neighbours import nearest_other
 from .tfidf import PAIR_CHUNK, tfidf_similarity
 
 RANK_CAP = 8
+COS_CHUNK = 8192
+"""Pairs per gather of their vectors for the cosine: 2 x 12 MB, which stays in cache (chunks of
+100,000 pairs took 5 of 21 s of align() at 3,000 sentences)."""
 MIN_VERSION_SENTENCES = 3
 """Fewer sentences than this in the smaller article cannot show that two articles follow each
 other: their ``parallel`` evidence is 0 (one-sentence articles would otherwise score a pair's
@@ -131,39 +134,89 @@ def _ranks(
     pairs: np.ndarray, cos: np.ndarray, index: np.ndarray, sims: np.ndarray, groups: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """For each pair (x, y): how many of x's neighbours in y's article are closer than y
-    (exact when y is among x's neighbours, else a lower bound), and cos less x's best there."""
-    n_groups = int(groups.max()) + 1
+    (exact when y is among x's neighbours, else a lower bound), and cos less x's best there.
+    Chunks of pairs at a time: memory ``O(PAIR_CHUNK * K)``."""
     valid = index >= 0
     ngroup = np.where(valid, groups[np.maximum(index, 0)], -1)
-    best = np.full((len(index), n_groups), -np.inf, dtype=np.float32)
-    rows = np.repeat(np.arange(len(index)), index.shape[1])[valid.ravel()]
-    np.maximum.at(best, (rows, ngroup.ravel()[valid.ravel()]), sims.ravel()[valid.ravel()])
-    x, y = pairs[:, 0], pairs[:, 1]
-    same = ngroup[x] == groups[y][:, None]
-    closer = (same & (sims[x] > cos[:, None] + 1e-6)).sum(axis=1)
-    top = np.maximum(best[x, groups[y]], cos)
-    return closer.astype(np.float32), (cos - top).astype(np.float32)
+    closer = np.empty(len(pairs), dtype=np.float32)
+    gap = np.empty(len(pairs), dtype=np.float32)
+    for lo in range(0, len(pairs), PAIR_CHUNK):
+        x, y = pairs[lo : lo + PAIR_CHUNK, 0], pairs[lo : lo + PAIR_CHUNK, 1]
+        c = cos[lo : lo + PAIR_CHUNK]
+        same = ngroup[x] == groups[y][:, None]
+        near = sims[x]
+        closer[lo : lo + len(x)] = (same & (near > c[:, None] + 1e-6)).sum(axis=1)
+        top = np.maximum(np.where(same, near, -np.inf).max(axis=1, initial=-np.inf), c)
+        gap[lo : lo + len(x)] = c - top
+    return closer, gap
 
 
-def _parallel(index: np.ndarray, sims: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """For each pair of articles: the mean, over the smaller article's sentences, of their
-    best similarity in the other (0 where none is a neighbour, and 0 when the smaller article
-    has fewer than ``MIN_VERSION_SENTENCES``). Translations of one story score high,
-    independent reports low."""
+def _runs(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``keys`` sorted (stable), ``values`` in that order, and where each run of one key starts."""
+    order = np.argsort(keys, kind="stable")
+    keys, values = keys[order], values[order]
+    starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]])) if len(keys) else keys
+    return keys, values, starts
+
+
+def _parallel(
+    index: np.ndarray, sims: np.ndarray, groups: np.ndarray, ga: np.ndarray, gb: np.ndarray
+) -> np.ndarray:
+    """For each pair of articles ``(ga[i], gb[i])``: the mean, over the smaller article's
+    sentences, of their best similarity in the other (0 where none is a neighbour, and 0 when
+    the smaller article has fewer than ``MIN_VERSION_SENTENCES``). Translations of one story
+    score high, independent reports low. From the neighbour lists alone (no article x article
+    or sentence x article matrix)."""
     n_groups = int(groups.max()) + 1
-    valid = index >= 0
-    ngroup = np.where(valid, groups[np.maximum(index, 0)], -1)
-    best = np.zeros((len(index), n_groups), dtype=np.float32)
-    rows = np.repeat(np.arange(len(index)), index.shape[1])[valid.ravel()]
-    np.maximum.at(best, (rows, ngroup.ravel()[valid.ravel()]), np.maximum(sims.ravel()[valid.ravel()], 0))
+    valid = (index >= 0).ravel()
+    rows = np.repeat(np.arange(len(index)), index.shape[1])[valid]
+    other = groups[index.ravel()[valid]].astype(np.int64)
+    # each sentence's best similarity in each other article it has a neighbour in
+    keys, values, starts = _runs(rows * n_groups + other, np.maximum(sims.ravel()[valid], 0))
+    best = np.maximum.reduceat(values, starts) if len(starts) else values
+    row, h = keys[starts] // n_groups, keys[starts] % n_groups
+    # summed over the sentences of each article
+    keys, values, starts = _runs(groups[row] * n_groups + h, best.astype(np.float64))
+    total = np.add.reduceat(values, starts) if len(starts) else values
+    keys = keys[starts]
     sizes = np.bincount(groups, minlength=n_groups)
-    out = np.zeros((n_groups, n_groups), dtype=np.float32)
-    for g in range(n_groups):
-        for h in range(g + 1, n_groups):
-            small, other = (g, h) if sizes[g] <= sizes[h] else (h, g)
-            if sizes[small] >= MIN_VERSION_SENTENCES:
-                out[g, h] = out[h, g] = best[groups == small, other].mean()
+    lo_g, hi_g = np.minimum(ga, gb), np.maximum(ga, gb)
+    small = np.where(sizes[lo_g] <= sizes[hi_g], lo_g, hi_g)
+    want = small * n_groups + (lo_g + hi_g - small)
+    at = np.minimum(np.searchsorted(keys, want), max(len(keys) - 1, 0))
+    hit = (keys[at] == want) if len(keys) else np.zeros(len(want), dtype=bool)
+    out: np.ndarray = np.where(hit, total[at] if len(keys) else 0.0, 0.0)
+    out = (out / np.maximum(sizes[small], 1)).astype(np.float32)
+    out[(sizes[small] < MIN_VERSION_SENTENCES) | (ga == gb)] = 0.0
     return out
+
+
+def _set_overlap(
+    sets: Sequence[frozenset[str]], pairs: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each pair (x, y): ``|sets[x] & sets[y]|``, ``|sets[x] | sets[y]|`` and whether both
+    are non-empty and disjoint, without a Python step per pair (numpy: each pair's entries of
+    x looked up among y's, by sorted codes ``sentence * vocabulary + key``)."""
+    vocab: dict[str, int] = {}
+    owner = [i for i, s in enumerate(sets) for _ in s]
+    keys = [vocab.setdefault(v, len(vocab)) for s in sets for v in s]
+    size = np.array([len(s) for s in sets], dtype=np.int64)
+    x, y = pairs[:, 0], pairs[:, 1]
+    shared = np.zeros(len(pairs), dtype=np.int64)
+    if keys:
+        width = len(vocab)
+        codes = np.sort(np.array(owner, dtype=np.int64) * width + np.array(keys, dtype=np.int64))
+        start = np.concatenate([[0], np.cumsum(size)])
+        per = size[x]  # x's entries, one row per (pair, key of x)
+        pair_of = np.repeat(np.arange(len(pairs)), per)
+        offset = np.arange(int(per.sum())) - np.repeat(np.cumsum(per) - per, per)
+        x_codes = codes[start[x][pair_of] + offset]
+        wanted = y[pair_of] * width + x_codes % width
+        at = np.minimum(np.searchsorted(codes, wanted), len(codes) - 1)
+        shared = np.bincount(pair_of[codes[at] == wanted], minlength=len(pairs))
+    union = size[x] + size[y] - shared
+    conflict = (size[x] > 0) & (size[y] > 0) & (shared == 0)
+    return shared.astype(np.float32), union.astype(np.float32), conflict.astype(np.float32)
 
 
 def _own_time(time: EventTime) -> bool:
@@ -224,26 +277,21 @@ def pair_features(
     a, b = pairs[:, 0], pairs[:, 1]
     cos = np.concatenate(  # in chunks: gathering rows for millions of pairs takes GBs
         [
-            np.einsum("ij,ij->i", vectors[a[lo : lo + PAIR_CHUNK]], vectors[b[lo : lo + PAIR_CHUNK]])
-            for lo in range(0, len(a), PAIR_CHUNK)
+            np.einsum("ij,ij->i", vectors[a[lo : lo + COS_CHUNK]], vectors[b[lo : lo + COS_CHUNK]])
+            for lo in range(0, len(a), COS_CHUNK)
         ]
     ).astype(np.float32)
     radius = background_similarity(index, sims, groups, neighbours)
     rank_ab, gap_a = _ranks(pairs, cos, index, sims, groups)
     rank_ba, gap_b = _ranks(pairs[:, ::-1], cos, index, sims, groups)
     mutual = ((rank_ab == 0) & (rank_ba == 0)).astype(np.float32)
-    parallel = _parallel(index, sims, groups)[groups[a], groups[b]]
+    parallel = _parallel(index, sims, groups, groups[a], groups[b])
 
     def per_pair(fn: Callable[[int, int], float]) -> np.ndarray:
         return np.array([fn(x, y) for x, y in pairs.tolist()], dtype=np.float32)
 
-    shared_names = per_pair(lambda x, y: len(names[x] & names[y]))
-    union_names = per_pair(lambda x, y: len(names[x] | names[y]))
-    names_conflict = per_pair(lambda x, y: bool(names[x] and names[y] and not names[x] & names[y]))
-    shared_nums = per_pair(lambda x, y: len(numbers[x] & numbers[y]))
-    nums_conflict = per_pair(
-        lambda x, y: bool(numbers[x] and numbers[y] and not numbers[x] & numbers[y])
-    )
+    shared_names, union_names, names_conflict = _set_overlap(names, pairs)
+    shared_nums, _, nums_conflict = _set_overlap(numbers, pairs)
     times = [x.time for x in ann]
     clash = clash_pairs(times, pairs).astype(np.float32)
     own = np.array([_own_time(t) for t in times])
