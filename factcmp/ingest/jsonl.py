@@ -2,8 +2,7 @@
 
 A line holds the article's ``text`` and the same metadata as a file's front-matter header
 (``id``, ``lang``, ``date``, ``title``, ``source``), checked by the same rules
-(:func:`~factcmp.ingest.read.check_date`, :func:`~factcmp.ingest.read.header_language`,
-language detection when there is no ``lang``). A feed is many articles from many hands, so a
+(:func:`~factcmp.ingest.read.check_date`, :func:`~factcmp.ingest.read.article_language`). A feed is many articles from many hands, so a
 bad line (not JSON, no text, a bad date, a repeated id...) is one warning that names
 ``file:line`` and the reason, and the other lines are kept. Keys other than the header's
 (``url``, ``tags``...) are common in feeds; they are ignored, with one warning per file.
@@ -23,15 +22,7 @@ from ..config import raise_limit_hint
 from ..errors import IngestError, UnsupportedLanguage
 from ..types import Article
 from .paths import os_problem
-from .read import (
-    DETECT_SAMPLE_CHARS,
-    HEADER_KEYS,
-    ISO_639_1,
-    MIN_LANG_CONFIDENCE,
-    check_date,
-    detect_language,
-    header_language,
-)
+from .read import HEADER_KEYS, article_language, check_date
 
 log = logging.getLogger(__name__)
 
@@ -86,15 +77,7 @@ def parse_line(
     meta = {k: data[k].strip() for k in HEADER_KEYS if k in data and data[k].strip()}
     if "date" in meta:
         meta["date"] = check_date(meta["date"], where)
-    if "lang" in meta:
-        lang = header_language(meta["lang"], where)
-    else:
-        lang, prob = detect_language(text[:DETECT_SAMPLE_CHARS])
-        if prob < MIN_LANG_CONFIDENCE or lang not in ISO_639_1:
-            raise IngestError(
-                f'{where}: cannot tell the language (best guess {lang!r}, p={prob:.2f}); add '
-                '"lang": "xx" (ISO 639-1 code)'
-            )
+    lang = article_language(meta.get("lang"), text, where, 'add "lang": "xx"')
     article = Article(
         id=meta.get("id", default_id),
         path=str(where),

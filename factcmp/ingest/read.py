@@ -247,6 +247,28 @@ def check_date(date: str, path: Path) -> str:
     return day
 
 
+def article_language(given: str | None, text: str, path: Path, how: str) -> str:
+    """The article's language: ``given`` (its header's or feed line's ``lang``), else
+    detected from ``text``.
+
+    Args:
+        how: how to give a language in this kind of input, for the error message.
+
+    Raises:
+        UnsupportedLanguage: ``given`` is no ISO 639-1 code, or none is given and the text's
+            language cannot be told.
+    """
+    if given is not None:
+        return header_language(given, path)
+    lang, prob = detect_language(text[:DETECT_SAMPLE_CHARS])
+    if prob < MIN_LANG_CONFIDENCE or lang not in ISO_639_1:
+        raise UnsupportedLanguage(
+            f"{path}: cannot tell the language (best guess {lang!r}, p={prob:.2f}); "
+            f"{how} (ISO 639-1 code)"
+        )
+    return lang
+
+
 def header_language(code: str, path: Path) -> str:
     """A ``lang:`` value as a lowercase ISO 639-1 code (``"pt-BR"`` -> ``"pt"``).
 
@@ -307,15 +329,9 @@ def read_article(path: Path, max_bytes: int | None = None) -> Article:
         if body_start:
             raise IngestError(f"{path}: no article text after the header; add the article body")
         raise IngestError(f"{path}: empty file (no article text); remove it or add the article")
-    if "lang" in meta:
-        lang = header_language(meta["lang"], path)
-    else:
-        lang, prob = detect_language(body[:DETECT_SAMPLE_CHARS])
-        if prob < MIN_LANG_CONFIDENCE or lang not in ISO_639_1:
-            raise UnsupportedLanguage(
-                f"{path}: cannot tell the language (best guess {lang!r}, p={prob:.2f}); "
-                "add a metadata header with a line 'lang: xx' (ISO 639-1 code)"
-            )
+    lang = article_language(
+        meta.get("lang"), body, path, "add a metadata header with a line 'lang: xx'"
+    )
     return Article(
         id=meta.get("id", path.stem),
         path=str(path),
