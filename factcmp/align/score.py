@@ -10,16 +10,15 @@ here they are applied with numpy, so a run never imports the learner.
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import FactcmpError
 from ..types import Annotation, Sentence
 from .features import FEATURES, pair_features
+from .logistic import Logistic, read_fitted
 
 WEIGHTS_PATH = Path(__file__).with_name("weights.json")
 
@@ -58,16 +57,10 @@ class AlignParams:
 
 
 @dataclass(frozen=True)
-class Weights:
-    """A fitted logistic regression on standardised features, and its bars."""
+class Weights(Logistic):
+    """The fitted pair scorer (P(same claim), columns as :data:`FEATURES`) and its bars."""
 
     features: tuple[str, ...]
-    low: np.ndarray
-    high: np.ndarray
-    mean: np.ndarray
-    scale: np.ndarray
-    coef: np.ndarray
-    intercept: float
     link_bar: float
     versions_bar: float
     versions_parallel: float
@@ -75,15 +68,7 @@ class Weights:
     duplicate_bar: float
 
     def probability(self, X: np.ndarray) -> np.ndarray:
-        """P(same claim) for each row of ``X`` (columns as :data:`FEATURES`), in [0, 1].
-
-        Each feature is first clipped to the range it had in the training pairs: a linear
-        model must not extrapolate (a corpus of three sentences centres to cosines of -1).
-        """
-        clipped = np.clip(X, self.low, self.high)
-        z = ((clipped - self.mean) / self.scale) @ self.coef + self.intercept
-        out: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
-        return out.astype(np.float32)
+        return super().probability(X).astype(np.float32)
 
 
 def load_weights(path: Path = WEIGHTS_PATH) -> Weights:
@@ -92,23 +77,13 @@ def load_weights(path: Path = WEIGHTS_PATH) -> Weights:
     Raises:
         FactcmpError: missing or unreadable file, or features that do not match.
     """
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise FactcmpError(f"cannot read the aligner's weights {path}: {e}") from e
-    if tuple(data["features"]) != FEATURES:
-        raise FactcmpError(
-            f"{path} was fitted on other features; refit with python benchmarks/fit_scorer.py"
-        )
+    fields, data = read_fitted(
+        path, FEATURES, "the aligner's weights", "python benchmarks/fit_scorer.py", np.float32
+    )
     bars = data["bars"]
     return Weights(
+        **fields,
         features=tuple(data["features"]),
-        low=np.array(data["low"], dtype=np.float32),
-        high=np.array(data["high"], dtype=np.float32),
-        mean=np.array(data["mean"], dtype=np.float32),
-        scale=np.array(data["scale"], dtype=np.float32),
-        coef=np.array(data["coef"], dtype=np.float32),
-        intercept=float(data["intercept"]),
         link_bar=float(bars["link"]),
         versions_bar=float(bars["versions_link"]),
         versions_parallel=float(bars["versions_parallel"]),

@@ -19,7 +19,6 @@ articles) it is the window that keeps the events apart.
 from __future__ import annotations
 
 import functools
-import json
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -30,9 +29,9 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from ..align.logistic import Logistic, read_fitted
 from ..align.neighbours import nearest_other
 from ..annotate.dates import dates_compatible
-from ..errors import FactcmpError
 from .vectors import ArticleFeatures
 
 WEIGHTS_PATH = Path(__file__).with_name("weights.json")
@@ -63,24 +62,12 @@ class ClusterParams:
 
 
 @dataclass(frozen=True)
-class StoryWeights:
-    """A fitted logistic regression on standardised pair features, and its bar."""
+class StoryWeights(Logistic):
+    """The fitted pair scorer (P(one story)) and its bar."""
 
-    low: np.ndarray
-    high: np.ndarray
-    mean: np.ndarray
-    scale: np.ndarray
-    coef: np.ndarray
-    intercept: float
     bar: float
     shrink: float = 0.0
     """The language shrink of the article vectors it was fitted on (``article_vectors``)."""
-
-    def probability(self, X: np.ndarray) -> np.ndarray:
-        """P(one story) for each row of ``X``; features clipped to their training range."""
-        z = ((np.clip(X, self.low, self.high) - self.mean) / self.scale) @ self.coef
-        out: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(z + self.intercept, -30, 30)))
-        return out
 
 
 def load_weights(path: Path = WEIGHTS_PATH) -> StoryWeights:
@@ -89,18 +76,10 @@ def load_weights(path: Path = WEIGHTS_PATH) -> StoryWeights:
     Raises:
         FactcmpError: unreadable, or fitted on other features.
     """
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise FactcmpError(f"cannot read the story weights {path}: {e}") from e
-    if tuple(data["features"]) != FEATURES:
-        raise FactcmpError(f"{path} was fitted on other features; refit: benchmarks/stories_fit.py")
-    return StoryWeights(
-        **{k: np.array(data[k], np.float64) for k in ("low", "high", "mean", "scale", "coef")},
-        intercept=float(data["intercept"]),
-        bar=float(data["bar"]),
-        shrink=float(data.get("shrink", 0.0)),
+    fields, data = read_fitted(
+        path, FEATURES, "the story weights", "python benchmarks/stories_fit.py", np.float64
     )
+    return StoryWeights(**fields, bar=float(data["bar"]), shrink=float(data.get("shrink", 0.0)))
 
 
 @functools.cache
