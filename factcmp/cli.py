@@ -417,10 +417,10 @@ def stories_cmd(
 
         from .errors import OutputError
         from .ingest import expand_paths
+        from .report.folder import INDEX, check_target, write_folder
         from .report.serialize import iter_json, to_dict
         from .report.stories import index_dict, render_stories
         from .stories.run import find_stories
-        from .stories.write import INDEX, check_target, write_folder
 
         inputs = [*expand_paths(paths), *(Path(p) for p in paths)]
         try:

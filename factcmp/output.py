@@ -21,7 +21,7 @@ import sys
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import IO, Literal
 
 from .errors import OutputError
 
@@ -111,23 +111,41 @@ def write_atomic(path: Path, text: Text) -> None:
     try:
         mode = path.stat().st_mode & 0o7777
     except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
+        mode = 0o666 & ~current_umask()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:200]}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            for piece in _pieces(text):
-                f.write(piece)
-            f.flush()
-            os.fsync(f.fileno())
+            write_synced(f, text)
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    with contextlib.suppress(OSError):  # make the rename itself durable (POSIX only)
-        dir_fd = os.open(path.parent, os.O_RDONLY)
+    sync_folder(path.parent)
+
+
+def current_umask() -> int:
+    """The process's umask (read by setting it, then put back)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
+def write_synced(f: IO[str], text: Text) -> None:
+    """Write ``text`` to the open file ``f`` and flush it to disk, so that a rename which
+    makes the file visible afterwards never shows an empty or half-written file after a
+    power loss."""
+    for piece in _pieces(text):
+        f.write(piece)
+    f.flush()
+    os.fsync(f.fileno())
+
+
+def sync_folder(folder: Path) -> None:
+    """Make the renames and new names in ``folder`` durable (POSIX; a no-op where a folder
+    cannot be opened or synced)."""
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(folder, os.O_RDONLY)
         try:
             os.fsync(dir_fd)
         finally:
