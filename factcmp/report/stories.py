@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -74,29 +75,90 @@ def summary_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (-r["differing_details"], -len(r["articles"]), r["id"]))
 
 
-def render_stories(index: dict[str, Any], console: Console) -> None:
-    """A table of the stories (articles per language, sources, shared claims, differing
-    details; those with differing details first) and a line on the unassigned articles."""
-    rows = summary_order(index["stories"])
-    langs = sorted({lang for r in rows for lang in r["languages"]})
-    table = Table(title=f"Stories ({len(rows)}; {index['articles']} articles)",
-                  title_justify="left")
+def languages_cell(counts: dict[str, int], chars: int) -> str:
+    """The articles and their languages in one cell of about ``chars`` characters, most
+    frequent first, then how many languages more: ``33: lv 3 · sl 2 · is 1 (+27)``."""
+    items = [f"{lang} {n}" for lang, n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
+    text = f"{sum(counts.values())}: {items[0]}"
+    for i, item in enumerate(items[1:], 1):
+        more = f" (+{len(items) - i - 1})" if i < len(items) - 1 else ""
+        if len(f"{text} · {item}{more}") > chars:
+            return f"{text} (+{len(items) - i})"
+        text = f"{text} · {item}"
+    return text
+
+
+TITLE_LEAST, SOURCES_LEAST = 12, 8
+"""The least width of the title and sources columns (folded) before the languages go into
+one column."""
+
+
+def _sources(row: dict[str, Any]) -> str:
+    return ", ".join(row["sources"]) or "?"
+
+
+def _table(
+    rows: list[dict[str, Any]], title: str, langs: list[str] | None, chars: int,
+    least: tuple[int, int] | None = None,
+) -> Table:
+    """The summary table: one column per language in ``langs``, or with ``None`` one
+    column of the articles and their languages (``chars`` wide) for any number of them.
+    ``least``: titles and sources as placeholders of these widths, so that the table's
+    maximum width is what it needs with those two columns folded as far as rich folds them."""
+    table = Table(title=title, title_justify="left")
     table.add_column("story", no_wrap=True)
-    table.add_column("title", overflow="fold", ratio=3)
-    for lang in langs:
-        table.add_column(lang, justify="right", no_wrap=True)
-    table.add_column("sources", overflow="fold", ratio=1)
+    table.add_column("title", overflow="fold", ratio=3, min_width=TITLE_LEAST)
+    if langs is None:
+        table.add_column("articles", no_wrap=True)
+    else:
+        for lang in langs:
+            table.add_column(lang, justify="right", no_wrap=True)
+    table.add_column("sources", overflow="fold", ratio=1, min_width=SOURCES_LEAST)
     table.add_column("shared", justify="right", no_wrap=True)
     table.add_column("differ", justify="right", no_wrap=True)
     for r in rows:
+        counts = (
+            [languages_cell(r["languages"], chars)] if langs is None
+            else [str(r["languages"].get(lang, "")) for lang in langs]
+        )
         table.add_row(
             r["id"].removeprefix("story-"),
-            r["title"],
-            *(str(r["languages"].get(lang, "")) for lang in langs),
-            ", ".join(r["sources"]) or "?",
+            "x" * least[0] if least else r["title"],
+            *counts,
+            "x" * least[1] if least else _sources(r),
             str(r["shared_claims"]),
             Text(str(r["differing_details"]), style="bold red" if r["differing_details"] else ""),
         )
+    return table
+
+
+def render_stories(index: dict[str, Any], console: Console) -> None:
+    """A table of the stories (articles per language, sources, shared claims, differing
+    details; those with differing details first) and a line on the unassigned articles.
+
+    One column per language while they fit the console's width beside a readable title;
+    with more languages (a feed has dozens) rich would squeeze every column to nothing, so
+    the languages then share one column, most frequent first."""
+    rows = summary_order(index["stories"])
+    langs = sorted({lang for r in rows for lang in r["languages"]})
+    title = f"Stories ({len(rows)}; {index['articles']} articles)"
+    wide = console.options.update(width=max(console.width, 10_000))
+
+    def longest_word(texts: list[str], floor: int) -> int:  # rich folds no narrower
+        return max(floor, *(Measurement.get(console, wide, Text(t)).minimum for t in texts))
+
+    least = (longest_word([r["title"] for r in rows], TITLE_LEAST),
+             longest_word([_sources(r) for r in rows], SOURCES_LEAST))
+
+    def needs(langs: list[str] | None, chars: int) -> int:
+        table = _table(rows, title, langs, chars, least)
+        return Measurement.get(console, wide, table).maximum
+
+    table = _table(rows, title, langs, 0)
+    if needs(langs, 0) > console.width:
+        one = max(len("articles"), *(len(languages_cell(r["languages"], 0)) for r in rows))
+        chars = max(one, one + console.width - needs(None, 0))
+        table = _table(rows, title, None, chars)
     console.print(table)
     alone = index["unassigned"]
     if alone:
