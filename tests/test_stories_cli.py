@@ -150,3 +150,27 @@ def test_ray_engine_gets_settings_and_threads(
     assert made == [{"address": None, "settings": made[0]["settings"], "num_cpus": cpus}]
     assert isinstance(made[0]["settings"], Settings)
     assert (out / "stories.json").exists()
+
+
+def test_written_index_keys_are_the_schema_typeddicts(
+    tmp_path: Path, no_real_model: FakeEmbedder
+) -> None:
+    """stories.json as written has exactly the keys report/schema.py declares (a key added
+    to the index without the schema, or the other way round, fails here)."""
+    from factcmp.report.schema import (
+        StoriesIndexDict,
+        StoryDatesDict,
+        StoryRowDict,
+        UnassignedDict,
+    )
+
+    out = tmp_path / "out"
+    assert run("stories", feed(tmp_path / "feed"), "-o", out).exit_code == 0
+    index = json.loads((out / "stories.json").read_text(encoding="utf-8"))
+    assert set(index) == StoriesIndexDict.__required_keys__
+    assert index["stories"] and index["unassigned"]
+    for row in index["stories"]:
+        assert set(row) == StoryRowDict.__required_keys__
+        assert set(row["dates"]) == StoryDatesDict.__required_keys__
+    for article in index["unassigned"]:
+        assert set(article) == UnassignedDict.__required_keys__

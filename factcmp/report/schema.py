@@ -133,3 +133,40 @@ class QueryReportDict(TypedDict):
     query: str
     articles: list[ArticleDict]
     results: list[QueryArticleDict]
+
+
+INDEX_VERSION = "1.0"
+"""Version of the ``stories.json`` index of ``factcmp stories``, by the rules above."""
+
+
+class StoryDatesDict(TypedDict):
+    first: str
+    last: str
+
+
+class StoryRowDict(TypedDict):
+    """One story in the index; its comparison is the report in ``file``."""
+
+    id: str
+    title: str
+    articles: list[str]
+    languages: dict[str, int]
+    sources: list[str]
+    dates: StoryDatesDict | None
+    shared_claims: int
+    differing_details: int
+    claims_that_differ: int
+    file: str
+
+
+class UnassignedDict(ArticleDict):
+    """An article that joined no story: listed in the index, not dropped."""
+
+
+class StoriesIndexDict(TypedDict):
+    index_version: str
+    factcmp_version: str
+    model: str
+    articles: int
+    stories: list[StoryRowDict]
+    unassigned: list[UnassignedDict]

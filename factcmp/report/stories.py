@@ -8,8 +8,6 @@ that joined no story. Each story's full comparison is the usual report
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.console import Console
 from rich.measure import Measurement
 from rich.table import Table
@@ -18,8 +16,8 @@ from rich.text import Text
 from .. import __version__
 from ..stories.run import StoriesResult, Story
 from ..types import Article
+from .schema import INDEX_VERSION, StoriesIndexDict, StoryRowDict, UnassignedDict
 
-INDEX_VERSION = "1.0"
 TITLE_CHARS = 80
 
 
@@ -33,7 +31,7 @@ def _title(story: Story) -> str:
     return first if len(first) <= TITLE_CHARS else first[: TITLE_CHARS - 1].rstrip() + "…"
 
 
-def story_row(story: Story) -> dict[str, Any]:
+def story_row(story: Story) -> StoryRowDict:
     """One story's index entry."""
     articles = story.report.articles
     findings = story.report.findings
@@ -53,12 +51,12 @@ def story_row(story: Story) -> dict[str, Any]:
     }
 
 
-def _article_row(a: Article) -> dict[str, Any]:
+def _article_row(a: Article) -> UnassignedDict:
     return {"id": a.id, "path": a.path, "lang": a.lang, "date": a.date, "title": a.title,
             "source": a.source}
 
 
-def index_dict(result: StoriesResult) -> dict[str, Any]:
+def index_dict(result: StoriesResult) -> StoriesIndexDict:
     """The ``stories.json`` index of a run: stories largest first, then the unassigned."""
     return {
         "index_version": INDEX_VERSION,
@@ -70,7 +68,7 @@ def index_dict(result: StoriesResult) -> dict[str, Any]:
     }
 
 
-def summary_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def summary_order(rows: list[StoryRowDict]) -> list[StoryRowDict]:
     """Stories with differing details first (most first), then the larger, then by id."""
     return sorted(rows, key=lambda r: (-r["differing_details"], -len(r["articles"]), r["id"]))
 
@@ -93,12 +91,12 @@ TITLE_LEAST, SOURCES_LEAST = 12, 8
 one column."""
 
 
-def _sources(row: dict[str, Any]) -> str:
+def _sources(row: StoryRowDict) -> str:
     return ", ".join(row["sources"]) or "?"
 
 
 def _table(
-    rows: list[dict[str, Any]], title: str, langs: list[str] | None, chars: int,
+    rows: list[StoryRowDict], title: str, langs: list[str] | None, chars: int,
     least: tuple[int, int] | None = None,
 ) -> Table:
     """The summary table: one column per language in ``langs``, or with ``None`` one
@@ -132,7 +130,7 @@ def _table(
     return table
 
 
-def render_stories(index: dict[str, Any], console: Console) -> None:
+def render_stories(index: StoriesIndexDict, console: Console) -> None:
     """A table of the stories (articles per language, sources, shared claims, differing
     details; those with differing details first) and a line on the unassigned articles.
 
