@@ -66,7 +66,9 @@ def padded_lengths(texts: list[str], lengths: list[int], batch: int) -> list[int
     return out
 
 
-def matmul_rate(torch: Any, tokens: int, length: int, config: dict[str, Any], repeats: int) -> float:
+def matmul_rate(
+    torch: Any, tokens: int, length: int, config: dict[str, Any], repeats: int
+) -> float:
     """GFLOP/s of one layer's matmuls at the model's shapes (float32, current thread count)."""
     hidden, ffn, heads = (config[k] for k in ("hidden_size", "intermediate_size",
                                               "num_attention_heads"))

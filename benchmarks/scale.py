@@ -245,6 +245,8 @@ def crossover(rows: list[dict[str, Any]]) -> str:
             continue
         e_s = e.get("knn_seconds") or math.inf
         faster.append((n, "ivf" if h["knn_seconds"] < e_s else "exact"))
+    if not faster:
+        return "not measured (run the exact and ivf methods)"
     for (n0, w0), (n1, w1) in itertools.pairwise(faster):
         if w0 == "exact" and w1 == "ivf":
             return f"exact search is faster up to {n0} sentences, the IVF index from {n1} on"

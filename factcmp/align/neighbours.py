@@ -4,7 +4,7 @@ inverted-file (IVF) index above.
 The exact search multiplies blocks of rows by all rows (numpy's BLAS) and keeps each row's
 best ``k`` of other articles. faiss's own exact search (``faiss.knn``, ``IndexFlatIP``) was
 measured in its place and is slower on the shared 2-core machine: 1.2-1.7 s for 3,000
-sentences against 0.7-1.3 s here (the product alone takes 0.3 s; faiss 1.15 computes inner
+sentences against 0.7-1.3 s here, 87 s against 13-23 s for 10^4 (faiss 1.15 computes inner
 products without BLAS below 128,000 queries), so it is not used. Above the switch an IVF-Flat
 index visits a few lists per query and does far less work. Blocks hold at most
 :data:`BLOCK_ELEMENTS` similarities or results, so a run holds the vectors, the index and one
@@ -31,7 +31,7 @@ EXACT_UP_TO = 10_000
 """Up to this many sentences the search is exact: on the shared 2-core machine it was as fast
 as the IVF index or faster at every size up to 10^4 (1 thread: 0.2 against 0.5 s at 10^3,
 5 against 8 s at 7,000, 17-21 against 26-37 s at 10^4 under heavy load; the index wins by
-far at 10^5: ``benchmarks/scale.py``, ``results/2026-12-02-scale.json``)."""
+far at 10^5: ``benchmarks/scale.py``, ``results/2026-12-02-scale-methods.json``)."""
 LISTS_PER_ROOT = 4
 PROBES = 16
 TRAIN_PER_LIST = 16
