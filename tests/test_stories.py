@@ -96,9 +96,17 @@ def test_two_stories_across_languages_and_a_decoy_alone(tmp_path: Path) -> None:
         assert story.report.findings  # compared
 
 
-def test_same_leaders_other_event_kept_apart(tmp_path: Path) -> None:
+@pytest.mark.parametrize("window", ["30 days", "none", "same dates"])
+def test_same_leaders_other_event_kept_apart(tmp_path: Path, window: str) -> None:
+    """Two summits of the same leaders are two stories. Without the date window (or with
+    both summits on one date) only the evidence keeps them apart: names, numbers, the
+    clash of their dates in the text, the vectors."""
     folder = feed(tmp_path / "feed", summits=True)
-    found = stories_of([folder])
+    if window == "same dates":
+        for lang, text in SUMMIT_2023.items():
+            write(folder / f"s2023_{lang}.txt", article_text(lang, text, date="2024-06-20"))
+    params = ClusterParams(window_days=None) if window == "none" else ClusterParams()
+    found = stories_of([folder], params=params)
     assert ("s2024_lv", "s2024_sl") in found
     assert ("s2023_lv", "s2023_sl") in found
     assert not any({"s2023_lv", "s2024_lv"} <= set(s) for s in found)
@@ -214,3 +222,24 @@ def test_story_ids_differ_for_ids_holding_the_separator() -> None:
     # A feed's ids may hold any character: ["a\nb"] and ["a", "b"] are different stories.
     assert story_id(["a\nb"]) != story_id(["a", "b"])
     assert story_id(["b", "a"]) == story_id(["a", "b"])
+
+
+def test_no_story_spans_two_components_of_the_pairs_within_the_bar() -> None:
+    # A merge needs a pair within the bar between the two groups, so linking each component
+    # of those pairs on its own (what keeps the cost near linear) loses no merge.
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    rng = np.random.default_rng(5)
+    n = 400
+    pairs = np.unique(np.sort(rng.integers(0, n, (2000, 2)), axis=1), axis=0)
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    p = rng.random(len(pairs))
+    strong = p >= 0.8
+    _, component = connected_components(
+        coo_matrix((np.ones(strong.sum()), (pairs[strong, 0], pairs[strong, 1])), shape=(n, n))
+    )
+    groups = average_linkage(n, pairs, p, 0.8)
+    assert sorted(i for g in groups for i in g) == list(range(n))
+    assert all(len({component[i] for i in g}) == 1 for g in groups)
+    assert any(len(g) > 2 for g in groups)
