@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -287,23 +287,18 @@ def pair_features(
     mutual = ((rank_ab == 0) & (rank_ba == 0)).astype(np.float32)
     parallel = _parallel(index, sims, groups, groups[a], groups[b])
 
-    def per_pair(fn: Callable[[int, int], float]) -> np.ndarray:
-        return np.array([fn(x, y) for x, y in pairs.tolist()], dtype=np.float32)
-
     shared_names, union_names, names_conflict = _set_overlap(names, pairs)
     shared_nums, _, nums_conflict = _set_overlap(numbers, pairs)
     times = [x.time for x in ann]
     clash = clash_pairs(times, pairs).astype(np.float32)
     own = np.array([_own_time(t) for t in times])
     n_own = own[a].astype(int) + own[b].astype(int)
-    month = [_months(t.written) for t in times]
-
-    def months_apart(x: int, y: int) -> float:
-        mx, my = month[x], month[y]
-        return math.log1p(abs(mx - my)) if mx is not None and my is not None else 0.0
-
-    apart = per_pair(months_apart)
-    same_lang = np.array([langs[x] == langs[y] for x, y in pairs.tolist()], dtype=np.float32)
+    month = np.array([_months(t.written) for t in times], dtype=np.float64)  # None: nan
+    gap = np.abs(month[a] - month[b])  # (no Python step per pair: 2 million pairs at 10^5)
+    apart = np.where(np.isnan(gap), 0.0, np.log1p(np.nan_to_num(gap))).astype(np.float32)
+    lang_code = {lang: i for i, lang in enumerate(sorted(set(langs)))}
+    code = np.array([lang_code[lang] for lang in langs], dtype=np.int64)
+    same_lang = (code[a] == code[b]).astype(np.float32)
     lemma = tfidf_similarity([" ".join(x.lemmas) for x in ann], pairs)
     length = np.array([math.log1p(len(s.text.split())) for s in sentences], dtype=np.float32)
     heading = np.array([s.kind == "heading" for s in sentences], dtype=np.float32)
