@@ -142,3 +142,22 @@ def test_a_timestamp_of_no_calendar_day_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "feed.jsonl"
     path.write_text(json.dumps(line) + "\n" + json.dumps(good) + "\n", encoding="utf-8")
     assert [a.id for a in read_articles([path])] == ["feed-2"]
+
+
+@pytest.mark.parametrize(
+    ("start", "end"), [("\ufeff", "\n"), ("", "\r\n"), ("\ufeff", "\r\n"), ("\ufeff\n", "\n"),
+                       ("\ufeff\r\n", "\r\n")],
+    ids=["bom", "crlf", "bom-crlf", "bom-blank-line", "bom-blank-line-crlf"],
+)
+def test_bom_and_line_ends(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, start: str, end: str
+) -> None:
+    """What Windows tools write: a byte order mark, CRLF line ends, or a BOM alone on the
+    first line. Every line is read, in silence, and CRs stay out of the text."""
+    lines = [json.dumps({"text": LV, "lang": "lv"}), json.dumps({"text": SL, "lang": "sl"})]
+    path = tmp_path / "f.jsonl"
+    path.write_bytes((start + end.join(lines) + end).encode("utf-8"))
+    with caplog.at_level(logging.WARNING):
+        articles = read_articles([path])
+    assert [(a.lang, a.text) for a in articles] == [("lv", LV), ("sl", SL)]
+    assert caplog.text == ""

@@ -110,7 +110,7 @@ def read_feed(path: Path, max_bytes: int | None = None) -> list[Article]:
     ignored: set[str] = set()
     bad = 0
     for number, raw in _lines(path):
-        if not raw.strip():
+        if not raw.removeprefix(b"\xef\xbb\xbf").strip():  # blank, or a BOM alone
             continue
         where = Path(f"{path}:{number}")
         try:
