@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -169,9 +170,13 @@ def _use_threads(ctx: click.Context, param: click.Parameter, value: str | None) 
 
     from_env = ctx.get_parameter_source(param.name or "") is ParameterSource.ENVIRONMENT
     try:
-        threads.use(threads.parse(value, threads.ENV if from_env else "--threads") if value else None)
+        chosen = threads.use(
+            threads.parse(value, threads.ENV if from_env else "--threads") if value else None
+        )
     except FactcmpError as e:
         raise click.BadParameter(str(e)) from e
+    # Worker processes this run starts (Ray's embedding actors) read the count from there.
+    os.environ[threads.ENV] = str(chosen)
 
 
 threads_option = click.option(

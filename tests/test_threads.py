@@ -114,3 +114,25 @@ def test_blas_follows_the_count_inside_the_block(monkeypatch: pytest.MonkeyPatch
     threads.use(1)
     with threads.blas():
         assert all(p["num_threads"] == 1 for p in threadpool_info() if p["user_api"] == "blas")
+
+
+def test_the_flag_reaches_worker_processes_through_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Ray's embedding actors are other processes: they see --threads only through the variable.
+    import os
+    import subprocess
+    import sys
+
+    from click.testing import CliRunner
+
+    from factcmp.cli import cli
+
+    monkeypatch.delenv("FACTCMP_THREADS", raising=False)
+    CliRunner().invoke(cli, ["compare", "--threads", "3", "/nonexistent"])
+    assert os.environ.get("FACTCMP_THREADS") == "3"
+    child = subprocess.run(
+        [sys.executable, "-c", "from factcmp import threads; print(threads.current())"],
+        capture_output=True, text=True, check=True,
+    )
+    assert child.stdout.strip() == "3"
