@@ -2,7 +2,7 @@
 
 A line holds the article's ``text`` and the same metadata as a file's front-matter header
 (``id``, ``lang``, ``date``, ``title``, ``source``), checked by the same rules
-(:func:`~factcmp.ingest.read.check_date`, :func:`~factcmp.ingest.read.article_language`). A feed is many articles from many hands, so a
+(:func:`~factcmp.ingest.read.check_date`, :func:`~factcmp.ingest.read.article_from`). A feed is many articles from many hands, so a
 bad line (not JSON, no text, a bad date, a repeated id...) is one warning that names
 ``file:line`` and the reason, and the other lines are kept. Keys other than the header's
 (``url``, ``tags``...) are common in feeds; they are ignored, with one warning per file.
@@ -22,7 +22,7 @@ from ..config import raise_limit_hint
 from ..errors import IngestError, UnsupportedLanguage
 from ..types import Article
 from .paths import os_problem
-from .read import HEADER_KEYS, article_language, check_date
+from .read import HEADER_KEYS, article_from, check_date
 
 log = logging.getLogger(__name__)
 
@@ -77,16 +77,7 @@ def parse_line(
     meta = {k: data[k].strip() for k in HEADER_KEYS if k in data and data[k].strip()}
     if "date" in meta:
         meta["date"] = check_date(meta["date"], where)
-    lang = article_language(meta.get("lang"), text, where, 'add "lang": "xx"')
-    article = Article(
-        id=meta.get("id", default_id),
-        path=str(where),
-        lang=lang,
-        text=text,
-        date=meta.get("date"),
-        title=meta.get("title"),
-        source=meta.get("source"),
-    )
+    article = article_from(meta, text, where, default_id, 'add "lang": "xx"')
     return article, set(data) - known
 
 

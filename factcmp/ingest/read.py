@@ -247,6 +247,30 @@ def check_date(date: str, path: Path) -> str:
     return day
 
 
+def article_from(
+    meta: dict[str, str], text: str, path: Path, default_id: str, how: str, text_offset: int = 0
+) -> Article:
+    """An article from its checked metadata (a file's header or a feed line's keys) and text.
+
+    Args:
+        default_id: its id when ``meta`` has none.
+        how: how to give a language in this kind of input, for the error message.
+
+    Raises:
+        UnsupportedLanguage: see :func:`article_language`.
+    """
+    return Article(
+        id=meta.get("id", default_id),
+        path=str(path),
+        lang=article_language(meta.get("lang"), text, path, how),
+        text=text,
+        date=meta.get("date"),
+        title=meta.get("title"),
+        source=meta.get("source"),
+        text_offset=text_offset,
+    )
+
+
 def article_language(given: str | None, text: str, path: Path, how: str) -> str:
     """The article's language: ``given`` (its header's or feed line's ``lang``), else
     detected from ``text``.
@@ -329,19 +353,8 @@ def read_article(path: Path, max_bytes: int | None = None) -> Article:
         if body_start:
             raise IngestError(f"{path}: no article text after the header; add the article body")
         raise IngestError(f"{path}: empty file (no article text); remove it or add the article")
-    lang = article_language(
-        meta.get("lang"), body, path, "add a metadata header with a line 'lang: xx'"
-    )
-    return Article(
-        id=meta.get("id", path.stem),
-        path=str(path),
-        lang=lang,
-        text=body,
-        date=meta.get("date"),
-        title=meta.get("title"),
-        source=meta.get("source"),
-        text_offset=body_start,
-    )
+    how = "add a metadata header with a line 'lang: xx'"
+    return article_from(meta, body, path, path.stem, how, text_offset=body_start)
 
 
 def read_articles(
