@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +47,16 @@ _DIGITS_RE = re.compile(r"\d+")
 # A word after a space (so never the first of the line); _is_name keeps the capitalised ones.
 _WORD_RE = re.compile(r"(?<=\s)[^\W\d_]{3,}\b")
 
+
+
+def line_sentences(article_id: str, lines: Sequence[str]) -> list[Sentence]:
+    """One sentence per line of an article whose text is its lines joined by newlines (the
+    segmenter is not in the loop: NTREX lines are sentences already)."""
+    out, at = [], 0
+    for i, text in enumerate(lines):
+        out.append(Sentence(article_id, i, text, at, at + len(text)))
+        at += len(text) + 1
+    return out
 
 @dataclass(frozen=True)
 class Ntrex:
@@ -123,13 +134,7 @@ class Story:
     @property
     def sentences(self) -> list[Sentence]:
         """One sentence per line of each version, with offsets into its article text."""
-        out = []
-        for v in self.versions:
-            at = 0
-            for i, text in enumerate(v.texts):
-                out.append(Sentence(v.article_id, i, text, at, at + len(text)))
-                at += len(text) + 1
-        return out
+        return [s for v in self.versions for s in line_sentences(v.article_id, v.texts)]
 
     @property
     def line_of(self) -> dict[str, int]:

@@ -40,7 +40,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ntrex_stories import DROP_RATE, ISO, MIN_KEEP, Ntrex, _move_block, load_ntrex
+from ntrex_stories import (
+    DROP_RATE,
+    ISO,
+    MIN_KEEP,
+    Ntrex,
+    _move_block,
+    line_sentences,
+    load_ntrex,
+)
 
 from factcmp.types import Article, Sentence
 
@@ -103,14 +111,10 @@ class Feed:
     @property
     def sentences(self) -> list[Sentence]:
         """One sentence per line, offsets into the article text (the segmenter is not in the loop)."""
-        out = []
-        for f in self.items:
-            at = 0
-            for i, line in enumerate(f.lines):
-                text = self.texts[f.lang][line]
-                out.append(Sentence(f.article.id, i, text, at, at + len(text)))
-                at += len(text) + 1
-        return out
+        return [
+            s for f in self.items
+            for s in line_sentences(f.article.id, [self.texts[f.lang][line] for line in f.lines])
+        ]
 
     def labels(self, truth: str = "event") -> list[int]:
         """Truth per article: its story (``"document"``: the NTREX document; ``"event"``: the
