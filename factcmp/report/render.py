@@ -239,7 +239,7 @@ def render_report(report: Report, console: Console) -> None:
     console.print(articles_table(report.articles, report.sentences))
     console.print(
         f"{len(report.sentences)} sentences; {len(shared)} claims stated by two or more "
-        f"articles, {unique} sentences stated by one only"
+        f"articles, {unique} claims stated by one article only"
         + (f" ({len(maybe)} of them possibly by another)" if maybe else "")
         + f". Model: {report.model_id}",
         highlight=False,
