@@ -271,3 +271,24 @@ def test_a_damaged_stored_annotation_is_recomputed(
 
     monkeypatch.setattr(store, "get_values", damaged)
     assert annotate(articles, sentences, store=store) == plain
+
+
+@pytest.mark.parametrize("changed", ["dates.py", "types.py"])
+def test_annotation_kind_changes_with_the_annotate_code(
+    changed: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Stored annotations must go stale when the code that made them changes: the kind is a
+    # digest of factcmp/annotate/*.py and factcmp/types.py (and the libraries' stamps).
+    from factcmp.annotate import stored
+
+    kind = stored.annotation_kind.__wrapped__()
+    real = Path.read_bytes
+
+    def edited(path: Path) -> bytes:
+        data = real(path)
+        return data + b"\n# edited\n" if path.name == changed else data
+
+    monkeypatch.setattr(Path, "read_bytes", edited)
+    assert stored.annotation_kind.__wrapped__() != kind
+    monkeypatch.setattr(Path, "read_bytes", real)
+    assert stored.annotation_kind.__wrapped__() == kind
