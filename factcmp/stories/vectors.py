@@ -67,8 +67,10 @@ def article_vectors(
 
     Multilingual embeddings carry a per-language offset, so without centring two unrelated
     Latvian articles look closer than one story told in Latvian and Icelandic. The mean is
-    subtracted in proportion ``n / (n + shrink)`` to the language's ``n`` articles; the
-    fitted clusterer uses ``shrink`` 0 (the whole mean: best held-out ARI on the NTREX feed,
+    subtracted in proportion ``n / (n + shrink)`` to the language's ``n`` articles (towards
+    zero, not towards the feed's mean as :func:`factcmp.embed.centre_by_language` does for
+    sentences: the clusterer was fitted this way); the fitted ``shrink`` is in
+    ``weights.json`` (chosen by held-out pair F1 on the NTREX feed,
     ``benchmarks/stories_fit.py``). In a feed where all articles of a language tell one
     story, that mean is the story itself, and those articles end up far apart.
 
