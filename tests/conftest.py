@@ -115,6 +115,20 @@ def article_text(lang: str, body: str, **meta: str) -> str:
 
 
 @pytest.fixture(autouse=True)
+def _threads_env_restored() -> Iterator[None]:
+    """``--threads`` writes $FACTCMP_THREADS for worker processes; a CLI test must not leak it
+    into the next."""
+    import os
+
+    before = os.environ.get("FACTCMP_THREADS")
+    yield
+    if before is None:
+        os.environ.pop("FACTCMP_THREADS", None)
+    else:
+        os.environ["FACTCMP_THREADS"] = before
+
+
+@pytest.fixture(autouse=True)
 def _no_real_models(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """Fast tests fail loudly instead of loading (or downloading) a real model."""
     if request.node.get_closest_marker("slow"):
