@@ -319,3 +319,13 @@ def test_the_cli_names_the_address_and_exits_1(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     assert f"no Ray cluster answers at '{address}'" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_an_embedding_actor_opens_no_cache(tmp_path: Path) -> None:
+    # The driver keeps the cache; an actor that opened the user's sqlite file would hold it
+    # for its whole life (and race the driver's writes) without ever reading it.
+    from factcmp.config import Settings
+    from factcmp.stories.ray_engine import settings_embedder
+
+    settings_embedder(Settings(cache_dir=tmp_path))
+    assert not (tmp_path / "embeddings.sqlite3").exists()

@@ -20,6 +20,7 @@ since the CLI writes the output folder only after the whole run.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib.util
 import logging
@@ -58,7 +59,8 @@ def settings_embedder(settings: Settings) -> Embedder:
     """The bare model ``settings`` ask for (no cache: the driver keeps that), not yet loaded."""
     from ..embed import model  # through the module: tests swap load_embedder there
 
-    loaded = model.load_embedder(settings)
+    # use_cache off: an actor must not open (and hold) the user's sqlite cache it never reads.
+    loaded = model.load_embedder(dataclasses.replace(settings, use_cache=False))
     return loaded.inner if isinstance(loaded, CachedEmbedder) else loaded
 
 
