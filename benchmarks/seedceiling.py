@@ -40,7 +40,7 @@ from common import ROOT, TMP, header, write_result
 from seedgold import gold_pairs, locate, score
 
 from factcmp.align import AlignParams
-from factcmp.align.score import score_pairs
+from factcmp.align.score import scored_links
 from factcmp.annotate import annotate
 from factcmp.config import DEFAULT_MODEL, Settings
 from factcmp.embed.model import centre_by_language, embed_texts, load_embedder
@@ -78,7 +78,7 @@ def pair_scores(articles: list[Article], sentences: list[Sentence], vectors: np.
     centred, _ = centre_by_language(vectors, langs)
     everything = AlignParams(candidates=len(sentences))
     notes = annotate(articles, sentences)
-    pairs, values = score_pairs(sentences, centred, everything, notes, langs)
+    pairs, values, _ = scored_links(sentences, centred, everything, notes, langs)
     ids = [s.id for s in sentences]
     art = [s.article_id for s in sentences]
     scores = {frozenset((ids[i], ids[j])): float(v)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from factcmp.align import score_pairs
+from factcmp.align import scored_links
 from factcmp.annotate import annotate
 from factcmp.annotate.eventtime import clash_pairs, time_clash
 from factcmp.embed import centre_by_language
@@ -96,7 +96,7 @@ def test_look_alike_from_another_time_loses_to_the_same_time_partner() -> None:
 
     def ranked(notes: list[Annotation] | None) -> list[str]:
         """A:0's partners in B, most probable first."""
-        pairs, p = score_pairs(sentences, centred, None, notes, langs)
+        pairs, p, _ = scored_links(sentences, centred, None, notes, langs)
         found = [(float(x), sentences[j].id) for (i, j), x in zip(pairs.tolist(), p) if i == 0]
         return [sid for _, sid in sorted(found, reverse=True)]
 

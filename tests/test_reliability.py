@@ -790,7 +790,7 @@ def test_possibly_entries_come_from_candidate_pairs() -> None:
     number at most ``candidates`` per sentence (plus rare-key pairs, none here)."""
     import random
 
-    from factcmp.align import AlignParams, align, score_pairs
+    from factcmp.align import AlignParams, align, scored_links
     from factcmp.annotate import annotate
     from factcmp.compare import compare
     from factcmp.embed import centre_by_language
@@ -809,7 +809,9 @@ def test_possibly_entries_come_from_candidate_pairs() -> None:
     langs = [lang[s.article_id] for s in sentences]
     params = AlignParams(candidates=4)
     claims = align(sentences, vectors, params, langs=langs)
-    pairs, _ = score_pairs(sentences, centre_by_language(vectors, langs)[0], params, langs=langs)
+    pairs, _, _ = scored_links(
+        sentences, centre_by_language(vectors, langs)[0], params, langs=langs
+    )
     candidates = {(int(i), int(j)) for i, j in pairs.tolist()}
     position = {s.id: n for n, s in enumerate(sentences)}
     findings = compare(articles, sentences, claims, annotate(articles, sentences))

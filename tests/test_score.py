@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from conftest import FakeEmbedder
 
-from factcmp.align import align, default_weights, load_weights, score_pairs
+from factcmp.align import align, default_weights, load_weights, scored_links
 from factcmp.align.features import FEATURES, blocked_pairs, pair_features
 from factcmp.annotate import annotate
 from factcmp.embed import centre_by_language
@@ -35,7 +35,7 @@ def probabilities(articles: list[Article], sentences: list[Sentence]) -> dict[fr
     lang = {a.id: a.lang for a in articles}
     langs = [lang[s.article_id] for s in sentences]
     centred, _ = centre_by_language(vectors, langs)
-    pairs, p = score_pairs(sentences, centred, None, annotate(articles, sentences), langs)
+    pairs, p, _ = scored_links(sentences, centred, None, annotate(articles, sentences), langs)
     ids = [s.id for s in sentences]
     return {frozenset((ids[i], ids[j])): float(x) for (i, j), x in zip(pairs.tolist(), p)}
 

@@ -29,7 +29,6 @@ from .score import (
     Weights,
     default_weights,
     load_weights,
-    score_pairs,
     scored_links,
 )
 
@@ -41,7 +40,6 @@ __all__ = [
     "default_weights",
     "evidence",
     "load_weights",
-    "score_pairs",
     "scored_links",
 ]
 

@@ -98,29 +98,6 @@ def default_weights() -> Weights:
     return load_weights()
 
 
-def score_pairs(
-    sentences: Sequence[Sentence],
-    vectors: np.ndarray,
-    params: AlignParams | None = None,
-    annotations: Sequence[Annotation] | None = None,
-    langs: Sequence[str] | None = None,
-    weights: Weights | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Every candidate pair and its probability of stating one claim.
-
-    Args:
-        vectors: unit rows, shape ``(n, d)``, already centred by language.
-        annotations: each sentence's (``None``: the embeddings alone).
-        langs: each sentence's language (``None``: all one).
-
-    Returns:
-        ``(pairs, probabilities)``: int array ``(m, 2)`` of sentence positions, lower first,
-        and float32 array ``(m,)``.
-    """
-    pairs, probability, _ = scored_links(sentences, vectors, params, annotations, langs, weights)
-    return pairs, probability
-
-
 def scored_links(
     sentences: Sequence[Sentence],
     vectors: np.ndarray,
@@ -129,8 +106,19 @@ def scored_links(
     langs: Sequence[str] | None = None,
     weights: Weights | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`score_pairs`, and each pair's link bar: the versions bar between two versions
-    of one story, else the link bar (``params`` overrides the fitted ones)."""
+    """Every candidate pair, its probability of stating one claim, and its link bar: the
+    versions bar between two versions of one story, else the link bar (``params`` overrides
+    the fitted ones).
+
+    Args:
+        vectors: unit rows, shape ``(n, d)``, already centred by language.
+        annotations: each sentence's (``None``: the embeddings alone).
+        langs: each sentence's language (``None``: all one).
+
+    Returns:
+        ``(pairs, probabilities, bars)``: int array ``(m, 2)`` of sentence positions, lower
+        first, and float32 arrays ``(m,)``.
+    """
     params = params or AlignParams()
     weights = weights or default_weights()
     pairs, X = _features(sentences, vectors, params, annotations, langs)
